@@ -1,0 +1,94 @@
+package dev.binaryvit.kernels;
+
+/**
+ * Float rows to packed sign bits. Bit convention, used everywhere in this library: bit 1 means
+ * +1 (the value, plus the optional shift, is {@code >= 0}, so an exact 0 counts as +1) and bit 0
+ * means -1 (negative or NaN). Bit {@code c % 64} of word {@code c / 64} holds column c; padding
+ * bits past the last column are 0, so two packed rows of the same length never disagree there.
+ */
+public final class BitPacking {
+
+    private static final BitPacking REFERENCE = new BitPacking(new ReferencePacking());
+    private static final BitPacking ACTIVE = new BitPacking(
+            Vectorization.select("dev.binaryvit.kernels.VectorPacking", PackingSupport.class, REFERENCE.impl));
+
+    private final PackingSupport impl;
+
+    private BitPacking(PackingSupport impl) {
+        this.impl = impl;
+    }
+
+    /** The vector implementation when the Vector API is usable, else the reference. */
+    public static BitPacking active() {
+        return ACTIVE;
+    }
+
+    /** The plain scalar implementation. */
+    public static BitPacking reference() {
+        return REFERENCE;
+    }
+
+    /** Number of 64-bit words that hold {@code bits} bits. */
+    public static int words(int bits) {
+        return (bits + 63) >>> 6;
+    }
+
+    /** Packs {@code x[rows][cols]} into {@code out[rows][words(cols)]}. */
+    public void pack(float[] x, int rows, int cols, long[] out) {
+        pack(x, rows, cols, 1, null, out, Parallel.SERIAL);
+    }
+
+    /** Packs the signs of {@code x[r][c] + move[c]} without materialising the sum. */
+    public void pack(float[] x, int rows, int cols, float[] move, long[] out) {
+        pack(x, rows, cols, 1, move, out, Parallel.SERIAL);
+    }
+
+    /**
+     * Packs {@code x[rows][cols]} with each row cut into {@code groups} equal column groups (for
+     * instance attention heads), each group in its own {@code words(cols / groups)} words:
+     * {@code out[rows][groups][words(cols / groups)]}. {@code move} (length cols) may be null.
+     */
+    public void pack(float[] x, int rows, int cols, int groups, float[] move, long[] out, Parallel parallel) {
+        checkShape(rows, cols, groups);
+        long elements = (long) rows * cols;
+        Check.length("x", x, elements, "rows " + rows + " x cols " + cols);
+        if (move != null) {
+            Check.length("move", move, cols, "one per column, cols " + cols);
+        }
+        long outWords = (long) rows * groups * words(cols / groups);
+        Check.length("out", out, outWords,
+                "rows " + rows + " x groups " + groups + " x words(" + cols / groups + " bits)");
+        Check.notNull("parallel", parallel);
+        parallel.forRange(rows, 1, (from, to) -> impl.packRows(x, from, to, cols, groups, move, out));
+    }
+
+    /** The ±1 values of packed rows {@code packed[rows][groups][words(cols / groups)]}: a checking aid. */
+    public static float[] unpack(long[] packed, int rows, int cols, int groups) {
+        checkShape(rows, cols, groups);
+        int groupCols = cols / groups;
+        int groupWords = words(groupCols);
+        Check.length("packed", packed, (long) rows * groups * groupWords,
+                "rows " + rows + " x groups " + groups + " x words(" + groupCols + " bits)");
+        float[] x = new float[Check.size("rows x cols", (long) rows * cols)];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                int g = c / groupCols;
+                int bit = c % groupCols;
+                long word = packed[(r * groups + g) * groupWords + bit / 64];
+                x[r * cols + c] = ((word >>> (bit % 64)) & 1L) != 0 ? 1f : -1f;
+            }
+        }
+        return x;
+    }
+
+    private static void checkShape(int rows, int cols, int groups) {
+        if (rows < 0) {
+            throw new IllegalArgumentException("rows must be >= 0, got " + rows);
+        }
+        Check.positive("cols", cols);
+        Check.positive("groups", groups);
+        if (cols % groups != 0) {
+            throw new IllegalArgumentException("cols " + cols + " is not divisible by groups " + groups);
+        }
+    }
+}

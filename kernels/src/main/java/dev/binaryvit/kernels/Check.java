@@ -1,0 +1,55 @@
+package dev.binaryvit.kernels;
+
+/** Argument checks shared by the public entry points; every message names what does not match. */
+final class Check {
+
+    private Check() {}
+
+    static void positive(String what, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(what + " must be >= 1, got " + value);
+        }
+    }
+
+    static void notNull(String what, Object value) {
+        if (value == null) {
+            throw new IllegalArgumentException(what + " is null");
+        }
+    }
+
+    static void equal(String what, int actual, String expectedWhat, int expected) {
+        if (actual != expected) {
+            throw new IllegalArgumentException(what + " is " + actual + " but " + expectedWhat + " is " + expected);
+        }
+    }
+
+    /** {@code size} elements fit in an int-indexed array, else a clear message instead of an overflow. */
+    static int size(String what, long size) {
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException(what + " needs " + size + " elements, more than a Java array holds");
+        }
+        return (int) size;
+    }
+
+    static void length(String what, float[] array, long needed, String because) {
+        notNull(what, array);
+        length(what, array.length, needed, because);
+    }
+
+    static void length(String what, long[] array, long needed, String because) {
+        notNull(what, array);
+        length(what, array.length, needed, because);
+    }
+
+    static void length(String what, int[] array, long needed, String because) {
+        notNull(what, array);
+        length(what, array.length, needed, because);
+    }
+
+    private static void length(String what, int length, long needed, String because) {
+        if (length < needed) {
+            throw new IllegalArgumentException(
+                    what + " has " + length + " elements but needs " + needed + " (" + because + ")");
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.binaryvit.kernels;
+
+/**
+ * The XNOR-popcount GEMM: packed activations {@code a[N][words(K)]} (see {@link BitPacking})
+ * times packed weights {@code [M x K bits]} transposed, giving {@code N x M} outputs in one of three
+ * forms: the integer dot products {@code K - 2 * popcount(a XOR w)}, the fused float epilogue
+ * (scale, affine, residual, RPReLU; see {@link Epilogue}), or that value's sign packed straight
+ * into bits {@code out[N][words(M)]} for a consumer that is itself binary. Any K >= 1, any N and M.
+ * With a {@link Parallel} pool the rows are split over its threads; results do not change.
+ */
+public final class Gemm {
+
+    private static final Gemm REFERENCE = new Gemm(new ReferenceGemm());
+    private static final Gemm ACTIVE = new Gemm(
+            Vectorization.select("dev.binaryvit.kernels.VectorGemm", GemmSupport.class, REFERENCE.impl));
+    /** Rows per parallel grain: the register block height. */
+    private static final int GRAIN = 4;
+
+    private final GemmSupport impl;
+
+    private Gemm(GemmSupport impl) {
+        this.impl = impl;
+    }
+
+    /** The vector implementation when the Vector API is usable, else the reference. */
+    public static Gemm active() {
+        return ACTIVE;
+    }
+
+    /** The plain scalar implementation: reads weights of any panel width. */
+    public static Gemm reference() {
+        return REFERENCE;
+    }
+
+    /** Rows per weight panel this implementation reads. */
+    public int panelWidth() {
+        return impl.panelWidth();
+    }
+
+    /** {@code out[n][m] = K - 2 * popcount(a[n] XOR w[m])} for n &lt; rows. */
+    public void dots(long[] a, int rows, PackedWeights w, int[] out) {
+        dots(a, rows, w, out, Parallel.SERIAL);
+    }
+
+    public void dots(long[] a, int rows, PackedWeights w, int[] out, Parallel parallel) {
+        checkInputs(a, rows, w, parallel);
+        Check.length("out", out, (long) rows * w.rows(), "rows " + rows + " x M " + w.rows());
+        parallel.forRange(rows, GRAIN, (from, to) -> impl.dots(a, from, to, w, out));
+    }
+
+    /**
+     * {@code out[n][m]} = the epilogue of the dot product; {@code residual} is null or
+     * {@code [rows][e.residualChannels()]}.
+     */
+    public void fused(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, float[] out) {
+        fused(a, rows, w, e, residual, out, Parallel.SERIAL);
+    }
+
+    public void fused(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, float[] out,
+                      Parallel parallel) {
+        checkInputs(a, rows, w, parallel);
+        checkEpilogue(rows, w, e, residual);
+        Check.length("out", out, (long) rows * w.rows(), "rows " + rows + " x M " + w.rows());
+        parallel.forRange(rows, GRAIN, (from, to) -> impl.fused(a, from, to, w, e, residual, out));
+    }
+
+    /**
+     * {@code out[n][words(M)]}: bit m of row n is 1 iff the epilogue value plus its sign shift is
+     * {@code >= 0}; padding bits are 0.
+     */
+    public void signs(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, long[] out) {
+        signs(a, rows, w, e, residual, out, Parallel.SERIAL);
+    }
+
+    public void signs(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, long[] out,
+                      Parallel parallel) {
+        checkInputs(a, rows, w, parallel);
+        checkEpilogue(rows, w, e, residual);
+        Check.length("out", out, (long) rows * BitPacking.words(w.rows()),
+                "rows " + rows + " x words(M " + w.rows() + ")");
+        parallel.forRange(rows, GRAIN, (from, to) -> impl.signs(a, from, to, w, e, residual, out));
+    }
+
+    private void checkInputs(long[] a, int rows, PackedWeights w, Parallel parallel) {
+        if (rows < 0) {
+            throw new IllegalArgumentException("rows must be >= 0, got " + rows);
+        }
+        Check.notNull("weights", w);
+        Check.notNull("parallel", parallel);
+        if (!impl.reads(w)) {
+            throw new IllegalArgumentException("weights are packed in panels of " + w.panelWidth()
+                    + " rows but this GEMM reads panels of " + impl.panelWidth()
+                    + "; pack them with PackedWeights in the same JVM as the GEMM that reads them");
+        }
+        Check.length("a", a, (long) rows * w.words(), "rows " + rows + " x words(K " + w.bits() + ")");
+    }
+
+    private static void checkEpilogue(int rows, PackedWeights w, Epilogue e, float[] residual) {
+        Check.notNull("epilogue", e);
+        Check.equal("epilogue channels", e.channels(), "weight rows M", w.rows());
+        if (residual != null) {
+            Check.length("residual", residual, (long) rows * e.residualChannels(),
+                    "rows " + rows + " x residual channels " + e.residualChannels());
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.binaryvit.kernels;
+
+/**
+ * XNOR-popcount GEMM on rows {@code [from, to)} of packed activations {@code a[N][words(K)]}
+ * against packed weights {@code [M x K bits]}; arguments already checked by {@link Gemm}.
+ */
+interface GemmSupport {
+
+    /** Whether this implementation reads weights packed with this panel width. */
+    boolean reads(PackedWeights w);
+
+    /** The panel width weights should be packed with for this implementation. */
+    int panelWidth();
+
+    /** {@code out[n][m] = K - 2 * popcount(a[n] XOR w[m])}. */
+    void dots(long[] a, int from, int to, PackedWeights w, int[] out);
+
+    /** {@code out[n][m]} = the epilogue applied to the dot product (see {@link Epilogue}). */
+    void fused(long[] a, int from, int to, PackedWeights w, Epilogue e, float[] residual, float[] out);
+
+    /** {@code out[n][words(M)]}: the sign bits of the epilogue value plus its shift. */
+    void signs(long[] a, int from, int to, PackedWeights w, Epilogue e, float[] residual, long[] out);
+}

@@ -1,0 +1,73 @@
+package dev.binaryvit.kernels;
+
+/**
+ * The GEMM as plain loops on the same packed words as the vector path, with {@link Long#bitCount},
+ * so that the two differ only in vectorisation and blocking: the oracle for {@link VectorGemm}.
+ */
+final class ReferenceGemm implements GemmSupport {
+
+    @Override
+    public boolean reads(PackedWeights w) {
+        return true;
+    }
+
+    @Override
+    public int panelWidth() {
+        return 16;
+    }
+
+    @Override
+    public void dots(long[] a, int from, int to, PackedWeights w, int[] out) {
+        int m = w.rows();
+        for (int n = from; n < to; n++) {
+            for (int j = 0; j < m; j++) {
+                out[n * m + j] = dot(a, n, w, j);
+            }
+        }
+    }
+
+    @Override
+    public void fused(long[] a, int from, int to, PackedWeights w, Epilogue e, float[] residual, float[] out) {
+        int m = w.rows();
+        for (int n = from; n < to; n++) {
+            for (int j = 0; j < m; j++) {
+                out[n * m + j] = value(a, n, w, j, e, residual);
+            }
+        }
+    }
+
+    @Override
+    public void signs(long[] a, int from, int to, PackedWeights w, Epilogue e, float[] residual, long[] out) {
+        int m = w.rows();
+        int words = BitPacking.words(m);
+        for (int n = from; n < to; n++) {
+            for (int k = 0; k < words; k++) {
+                out[n * words + k] = 0L;
+            }
+            for (int j = 0; j < m; j++) {
+                if (value(a, n, w, j, e, residual) + e.shift(j) >= 0f) {
+                    out[n * words + j / 64] |= 1L << (j % 64);
+                }
+            }
+        }
+    }
+
+    /** {@code K - 2 * popcount(a[n] XOR w[m])}: padding bits are 0 in both, so never count. */
+    static int dot(long[] a, int n, PackedWeights w, int m) {
+        int words = w.words();
+        int mismatches = 0;
+        for (int k = 0; k < words; k++) {
+            mismatches += Long.bitCount(a[n * words + k] ^ w.word(m, k));
+        }
+        return w.bits() - 2 * mismatches;
+    }
+
+    private static float value(long[] a, int n, PackedWeights w, int m, Epilogue e, float[] residual) {
+        float v = e.affine(m, dot(a, n, w, m));
+        if (residual != null) {
+            int r = e.residualChannels();
+            v = v + residual[n * r + m % r];
+        }
+        return e.rprelu(m, v);
+    }
+}

@@ -1,0 +1,26 @@
+package dev.binaryvit.kernels;
+
+/** Sign packing as plain loops: the oracle for {@link VectorPacking}. */
+final class ReferencePacking implements PackingSupport {
+
+    @Override
+    public void packRows(float[] x, int from, int to, int cols, int groups, float[] move, long[] out) {
+        int groupCols = cols / groups;
+        int groupWords = BitPacking.words(groupCols);
+        for (int r = from; r < to; r++) {
+            for (int g = 0; g < groups; g++) {
+                int wordBase = (r * groups + g) * groupWords;
+                for (int w = 0; w < groupWords; w++) {
+                    out[wordBase + w] = 0L;
+                }
+                for (int c = 0; c < groupCols; c++) {
+                    int col = g * groupCols + c;
+                    float shifted = x[r * cols + col] + (move == null ? 0f : move[col]);
+                    if (shifted >= 0f) {
+                        out[wordBase + c / 64] |= 1L << (c % 64);
+                    }
+                }
+            }
+        }
+    }
+}

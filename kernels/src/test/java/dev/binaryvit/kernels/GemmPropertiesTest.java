@@ -1,0 +1,175 @@
+package dev.binaryvit.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import java.util.Random;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The vector GEMM against its reference, over generated shapes (tails in N, M and K) and data.
+ * Tagged so that the 256- and 128-bit surefire executions run it again on those paths.
+ */
+@Tag("vector-width")
+class GemmPropertiesTest {
+
+    private static final Gemm VECTOR = Gemm.active();
+    private static final Gemm REFERENCE = Gemm.reference();
+
+    @Test
+    void theActiveWidthIsTheOneAskedFor() {
+        String asked = System.getProperty(Vectorization.WIDTH_PROPERTY);
+        if (asked != null) {
+            assertEquals(Integer.parseInt(asked), Kernels.vectorBits(), Kernels.description());
+        }
+        assertEquals(true, Kernels.vectorized(), "tests run with jdk.incubator.vector: " + Kernels.description());
+    }
+
+    @Test
+    void vectorDotsEqualTheReferenceExactly() {
+        qt().withExamples(150).forAll(integers().between(1, 300), integers().between(1, 300),
+                integers().between(1, 2100), longs().all()).checkAssert((n, m, k, seed) -> {
+                    Random random = new Random(seed);
+                    long[] a = TestData.packedRows(random, n, k);
+                    PackedWeights w = TestData.weights(random, m, k);
+                    int[] expected = new int[n * m];
+                    int[] actual = new int[n * m];
+                    REFERENCE.dots(a, n, w, expected);
+                    VECTOR.dots(a, n, w, actual);
+                    assertArrayEquals(expected, actual, () -> "N=" + n + " M=" + m + " K=" + k);
+                });
+    }
+
+    @Test
+    void vectorFusedEqualsTheReferenceBitForBit() {
+        qt().withExamples(150).forAll(integers().between(1, 300), integers().between(1, 300),
+                integers().between(1, 2100), longs().all()).checkAssert((n, m, k, seed) -> {
+                    Random random = new Random(seed);
+                    Case c = Case.random(random, n, m, k);
+                    float[] expected = new float[n * m];
+                    float[] actual = new float[n * m];
+                    REFERENCE.fused(c.a, n, c.w, c.e, c.residual, expected);
+                    VECTOR.fused(c.a, n, c.w, c.e, c.residual, actual);
+                    // Same float operations in the same order: equal to the bit, which implies the
+                    // issue's 1e-6 relative bound.
+                    assertArrayEquals(expected, actual, 0f, () -> c + " N=" + n + " M=" + m + " K=" + k);
+                });
+    }
+
+    @Test
+    void vectorSignsEqualTheReferenceAndTheSignsOfTheFusedValues() {
+        qt().withExamples(150).forAll(integers().between(1, 300), integers().between(1, 300),
+                integers().between(1, 2100), longs().all()).checkAssert((n, m, k, seed) -> {
+                    Random random = new Random(seed);
+                    Case c = Case.random(random, n, m, k);
+                    float[] shift = TestData.floats(random, m);
+                    Epilogue e = c.e.withSignShift(shift);
+                    long[] expected = new long[n * BitPacking.words(m)];
+                    long[] actual = new long[n * BitPacking.words(m)];
+                    java.util.Arrays.fill(actual, -1L); // every word must be written, padding cleared
+                    REFERENCE.signs(c.a, n, c.w, e, c.residual, expected);
+                    VECTOR.signs(c.a, n, c.w, e, c.residual, actual);
+                    assertArrayEquals(expected, actual, () -> c + " N=" + n + " M=" + m + " K=" + k);
+
+                    float[] fused = new float[n * m];
+                    REFERENCE.fused(c.a, n, c.w, c.e, c.residual, fused);
+                    long[] packed = new long[n * BitPacking.words(m)];
+                    BitPacking.reference().pack(fused, n, m, shift, packed);
+                    assertArrayEquals(packed, expected, "signs == pack(fused + shift)");
+                });
+    }
+
+    @Test
+    void twoThreadsGiveTheSameBitsAsOne() {
+        try (Parallel two = Parallel.of(2)) {
+            qt().withExamples(60).forAll(integers().between(1, 300), integers().between(1, 300),
+                    integers().between(1, 2100), longs().all()).checkAssert((n, m, k, seed) -> {
+                        Random random = new Random(seed);
+                        Case c = Case.random(random, n, m, k);
+                        int[] dots1 = new int[n * m];
+                        int[] dots2 = new int[n * m];
+                        VECTOR.dots(c.a, n, c.w, dots1);
+                        VECTOR.dots(c.a, n, c.w, dots2, two);
+                        assertArrayEquals(dots1, dots2);
+                        float[] f1 = new float[n * m];
+                        float[] f2 = new float[n * m];
+                        VECTOR.fused(c.a, n, c.w, c.e, c.residual, f1);
+                        VECTOR.fused(c.a, n, c.w, c.e, c.residual, f2, two);
+                        assertArrayEquals(f1, f2, 0f);
+                        long[] s1 = new long[n * BitPacking.words(m)];
+                        long[] s2 = new long[n * BitPacking.words(m)];
+                        VECTOR.signs(c.a, n, c.w, c.e, c.residual, s1);
+                        VECTOR.signs(c.a, n, c.w, c.e, c.residual, s2, two);
+                        assertArrayEquals(s1, s2);
+                    });
+        }
+    }
+
+    @Test
+    void theReferenceDoesNotDependOnThePanelLayout() {
+        qt().withExamples(60).forAll(integers().between(1, 40), integers().between(1, 70),
+                integers().between(1, 300), longs().all()).checkAssert((n, m, k, seed) -> {
+                    Random random = new Random(seed);
+                    long[] a = TestData.packedRows(random, n, k);
+                    float[] values = TestData.floats(random, m * k);
+                    float[] scales = TestData.floats(random, m, 0.1f, 1f);
+                    int[] first = null;
+                    for (int width : new int[] {1, 2, 4, 8, 16, 32, 64}) {
+                        int[] dots = new int[n * m];
+                        REFERENCE.dots(a, n, PackedWeights.fromSigns(values, m, k, scales, width), dots);
+                        if (first == null) {
+                            first = dots;
+                        }
+                        assertArrayEquals(first, dots, "panel width " + width);
+                    }
+                });
+    }
+
+    /** One random GEMM with a random epilogue: BatchNorm-like affine, maybe RPReLU, maybe a residual. */
+    record Case(long[] a, PackedWeights w, Epilogue e, float[] residual, String description) {
+
+        static Case random(Random random, int n, int m, int k) {
+            long[] a = TestData.packedRows(random, n, k);
+            PackedWeights w = TestData.weights(random, m, k);
+            Epilogue e = Epilogue.affine(w, TestData.floats(random, m, -2f, 2f), TestData.floats(random, m, -3f, 3f));
+            boolean rprelu = random.nextBoolean();
+            if (rprelu) {
+                e = e.withRprelu(TestData.floats(random, m), TestData.floats(random, m, -1f, 1f),
+                        TestData.floats(random, m));
+            }
+            float[] residual = null;
+            String residualKind = "none";
+            switch (random.nextInt(3)) {
+                case 1 -> {
+                    residual = TestData.floats(random, n * m, -5f, 5f);
+                    residualKind = "full";
+                }
+                case 2 -> {
+                    int r = divisor(random, m);
+                    e = e.withTiledResidual(r);
+                    residual = TestData.floats(random, n * r, -5f, 5f);
+                    residualKind = "tiled " + r;
+                }
+                default -> { }
+            }
+            return new Case(a, w, e, residual, "rprelu=" + rprelu + " residual=" + residualKind);
+        }
+
+        private static int divisor(Random random, int m) {
+            int d;
+            do {
+                d = 1 + random.nextInt(m);
+            } while (m % d != 0);
+            return d;
+        }
+
+        @Override
+        public String toString() {
+            return description;
+        }
+    }
+}
