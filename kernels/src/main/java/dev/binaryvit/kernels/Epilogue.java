@@ -26,6 +26,10 @@ public final class Epilogue {
     final float[] move2;
     final float[] shift;
     final int residualChannels;
+    /** {@code m % residualChannels} per channel, padded, for a vector gather; built on first need. */
+    private volatile int[] tiledIndex;
+    /** The integer form of the sign epilogue without residual, for the last K asked; built on first need. */
+    private volatile SignThresholds thresholds;
 
     private Epilogue(int channels, float[] alpha, float[] beta, float[] move1, float[] slope, float[] move2,
                      float[] shift, int residualChannels) {
@@ -94,6 +98,42 @@ public final class Epilogue {
 
     boolean hasRprelu() {
         return move1 != null;
+    }
+
+    /**
+     * Null when a vector of {@code lanes} channels starting at a multiple of {@code lanes} reads a
+     * contiguous slice of the residual row (no tiling, or a period that is a multiple of lanes);
+     * else {@code m % R} for every channel, for a gather.
+     */
+    int[] tiledIndex(int lanes) {
+        if (residualChannels == channels || residualChannels % lanes == 0) {
+            return null;
+        }
+        int[] index = tiledIndex;
+        if (index == null) {
+            index = new int[padded(channels)];
+            for (int m = 0; m < channels; m++) {
+                index[m] = m % residualChannels;
+            }
+            tiledIndex = index;
+        }
+        return index;
+    }
+
+    /**
+     * Integer thresholds equivalent to the packed-sign epilogue without a residual at K = bits, or
+     * null when it cannot be written so.
+     */
+    SignThresholds signThresholds(int bits) {
+        SignThresholds t = thresholds;
+        if (t == null || t.bits != bits) {
+            t = SignThresholds.of(this, bits, padded(channels));
+            if (t == null) {
+                return null; // not cached: rare, and the float path handles it
+            }
+            thresholds = t;
+        }
+        return t;
     }
 
     /** The affine step, as the reference evaluates it. */

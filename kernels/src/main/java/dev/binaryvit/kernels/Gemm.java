@@ -32,6 +32,11 @@ public final class Gemm {
         return REFERENCE;
     }
 
+    /** The vector width in bits, 0 for the scalar reference. */
+    public int vectorBits() {
+        return impl.vectorBits();
+    }
+
     /** Rows per weight panel this implementation reads. */
     public int panelWidth() {
         return impl.panelWidth();

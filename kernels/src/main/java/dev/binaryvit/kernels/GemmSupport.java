@@ -9,6 +9,9 @@ interface GemmSupport {
     /** Whether this implementation reads weights packed with this panel width. */
     boolean reads(PackedWeights w);
 
+    /** The vector width in bits, 0 for a scalar implementation. */
+    int vectorBits();
+
     /** The panel width weights should be packed with for this implementation. */
     int panelWidth();
 

@@ -12,8 +12,7 @@ public final class Kernels {
 
     /** The vector width in bits, or 0 when the scalar reference runs. */
     public static int vectorBits() {
-        // Each panel is two vectors of 64-bit lanes.
-        return vectorized() ? Gemm.active().panelWidth() / 2 * 64 : 0;
+        return Gemm.active().vectorBits();
     }
 
     /** One line: "Vector API, 512-bit" or "scalar reference (reason)". */

@@ -3,9 +3,11 @@ package dev.binaryvit.kernels;
 /**
  * Binary weights {@code [M rows x K bits]} with one float scale per row, packed once into the
  * panel layout the GEMM micro-kernel reads: rows are grouped in panels of {@link #panelWidth()}
- * rows, and a panel stores, for each 64-bit word k of the rows, the words of its rows side by side:
- * {@code panels[panel][k][row in panel]}. Rows past M in the last panel are zero; bits past K are
- * zero. The float weights are not kept.
+ * rows, and a panel stores, for each 32-bit half-word h of the rows (bits 32h .. 32h+31, low half of
+ * 64-bit word h/2 first), the half-words of its rows side by side: {@code panels[panel][h][row in
+ * panel]}. 32-bit lanes let the epilogue turn a vector of dot products into a full-width float
+ * vector. Rows past M in the last panel are zero; bits past K are zero. The float weights are not
+ * kept.
  */
 public final class PackedWeights {
 
@@ -13,7 +15,7 @@ public final class PackedWeights {
     private final int bits;
     private final int words;
     private final int panelWidth;
-    private final long[] panels;
+    private final int[] panels;
     private final float[] scales;
 
     private PackedWeights(int rows, int bits, int panelWidth, long[] rowMajorWords, float[] scales) {
@@ -23,10 +25,12 @@ public final class PackedWeights {
         this.panelWidth = panelWidth;
         this.scales = scales;
         int panelCount = (rows + panelWidth - 1) / panelWidth;
-        this.panels = new long[Check.size("packed weights", (long) panelCount * words * panelWidth)];
+        this.panels = new int[Check.size("packed weights", 2L * panelCount * words * panelWidth)];
         for (int m = 0; m < rows; m++) {
             for (int k = 0; k < words; k++) {
-                panels[index(m, k)] = rowMajorWords[m * words + k];
+                long word = rowMajorWords[m * words + k];
+                panels[index(m, 2 * k)] = (int) word;
+                panels[index(m, 2 * k + 1)] = (int) (word >>> 32);
             }
         }
     }
@@ -130,22 +134,23 @@ public final class PackedWeights {
         return scales[m];
     }
 
-    /** Word k of row m. */
+    /** 64-bit word k of row m. */
     public long word(int m, int k) {
-        return panels[index(m, k)];
+        return (long) panels[index(m, 2 * k + 1)] << 32 | (panels[index(m, 2 * k)] & 0xFFFF_FFFFL);
     }
 
     /** Bytes held: the packed bits and the scales. */
     public long bytes() {
-        return 8L * panels.length + 4L * scales.length;
+        return 4L * panels.length + 4L * scales.length;
     }
 
     /** The panel array itself, for the micro-kernel. */
-    long[] panels() {
+    int[] panels() {
         return panels;
     }
 
-    private int index(int m, int k) {
-        return ((m / panelWidth) * words + k) * panelWidth + m % panelWidth;
+    /** Where half-word h of row m lives. */
+    private int index(int m, int h) {
+        return ((m / panelWidth) * 2 * words + h) * panelWidth + m % panelWidth;
     }
 }

@@ -12,6 +12,11 @@ final class ReferenceGemm implements GemmSupport {
     }
 
     @Override
+    public int vectorBits() {
+        return 0;
+    }
+
+    @Override
     public int panelWidth() {
         return 16;
     }

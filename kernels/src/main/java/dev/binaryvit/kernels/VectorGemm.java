@@ -2,41 +2,56 @@ package dev.binaryvit.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import static jdk.incubator.vector.VectorOperators.BIT_COUNT;
+import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.LE;
+import static jdk.incubator.vector.VectorOperators.XOR;
+
 /**
- * The XNOR-popcount GEMM on the Vector API, as an outer product: one 64-bit activation word is
- * broadcast and XORed with a vector of the same word of {@code LANES} output channels, so every
- * lane does useful work even at K = 64 bits and no horizontal reduction is needed. A register
- * block is {@value #MR} tokens x one panel of {@link #NR} channels (two vectors), eight
- * accumulators; the epilogue turns them into outputs while they are still in registers.
+ * The XNOR-popcount GEMM on the Vector API, as an outer product: a 32-bit half of an activation
+ * word is broadcast and XORed with a vector of the same half-word of {@code LANES} output channels,
+ * so every lane does useful work even at K = 64 bits and no horizontal reduction is needed. A
+ * register block is {@value #MR} tokens x one panel of {@link #NR} channels (two vectors): eight
+ * accumulators.
  *
- * <p>Loops, BLIS style: panels are taken in chunks whose weights stay in L1, and within a chunk
- * each block of tokens runs over every panel.
+ * <p>BLIS-style loops: panels are taken in chunks whose weights stay in L1; within a chunk, a
+ * group of tokens runs against each panel in turn, writing its dot products (int lanes, so no
+ * narrowing) into a per-thread tile, and the float epilogue then streams the tile rows with
+ * full-width float vectors. Vectors never cross a method boundary: C2 does not reliably inline methods this large,
+ * and a vector passed to a method that is not inlined is boxed on the heap.
  */
 final class VectorGemm implements GemmSupport {
 
-    private static final VectorSpecies<Long> L = VectorShapes.LONGS;
-    private static final VectorSpecies<Float> F = VectorShapes.FLOATS_PER_LONG;
-    private static final VectorSpecies<Integer> I = VectorShapes.INTS_PER_LONG;
-    private static final int LANES = L.length();
-    /** Channels per panel: two vectors. */
+    private static final VectorSpecies<Integer> I = VectorShapes.INTS;
+    private static final VectorSpecies<Float> F = VectorShapes.FLOATS;
+    private static final int LANES = I.length();
+    /** Channels per panel: two vectors. Divides 64, so panels never straddle an output bit word. */
     static final int NR = 2 * LANES;
     /** Tokens per register block. */
     private static final int MR = 4;
-    /** Weight words per chunk of panels: 16 KB, half of L1. */
-    private static final int CHUNK_WORDS = 2048;
+    /** Weight bytes per chunk of panels: half of a 32 KB L1. */
+    private static final int CHUNK_BYTES = 16 * 1024;
+    /** Dots held in the tile between the micro-kernel and a float epilogue: 64 KB, in L2. */
+    private static final int GROUP_INTS = 16 * 1024;
 
     private static final int DOTS = 0;
     private static final int FUSED = 1;
     private static final int SIGNS = 2;
 
+    private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+
     @Override
     public boolean reads(PackedWeights w) {
         return w.panelWidth() == NR;
+    }
+
+    @Override
+    public int vectorBits() {
+        return VectorShapes.BITS;
     }
 
     @Override
@@ -46,196 +61,289 @@ final class VectorGemm implements GemmSupport {
 
     @Override
     public void dots(long[] a, int from, int to, PackedWeights w, int[] out) {
-        run(DOTS, a, from, to, w, null, null, out, null, null);
+        run(CALLS.get().set(DOTS, a, w, null, null, out, null, null), from, to);
     }
 
     @Override
     public void fused(long[] a, int from, int to, PackedWeights w, Epilogue e, float[] residual, float[] out) {
-        run(FUSED, a, from, to, w, e, residual, null, out, null);
+        run(CALLS.get().set(FUSED, a, w, e, residual, null, out, null), from, to);
     }
 
     @Override
     public void signs(long[] a, int from, int to, PackedWeights w, Epilogue e, float[] residual, long[] out) {
-        run(SIGNS, a, from, to, w, e, residual, null, null, out);
+        run(CALLS.get().set(SIGNS, a, w, e, residual, null, null, out), from, to);
     }
 
-    private static void run(int form, long[] a, int from, int to, PackedWeights w, Epilogue e, float[] residual,
-                            int[] dots, float[] floats, long[] bits) {
-        int words = w.words();
-        int panels = (w.rows() + NR - 1) / NR;
-        int chunk = Math.max(1, CHUNK_WORDS / (words * NR));
-        Out out = new Out(form, w, e, residual, dots, floats, bits);
-        for (int p0 = 0; p0 < panels; p0 += chunk) {
-            int p1 = Math.min(panels, p0 + chunk);
-            int n = from;
-            for (; n + MR <= to; n += MR) {
-                for (int p = p0; p < p1; p++) {
-                    block4(a, n, words, w.panels(), p, out);
+    private static void run(Call c, int from, int to) {
+        int panels = (c.m + NR - 1) / NR;
+        int panelsPerWord = 64 / NR;
+        int chunk = Math.max(1, CHUNK_BYTES / (2 * c.words * NR * Integer.BYTES));
+        chunk = Math.min(panels, Math.max(panelsPerWord, chunk / panelsPerWord * panelsPerWord)); // whole words
+        int chunkChannels = chunk * NR;
+        // A group of tokens whose outputs for one chunk stay in L2 while the panels pass over them.
+        // The float epilogues read the dots back from a tile of that size; the int form writes its
+        // output directly, and the sign form without residual compares its accumulators in registers.
+        int group = Math.max(MR, GROUP_INTS / chunkChannels / MR * MR);
+        boolean tiled = c.form != DOTS && c.thresholds == null;
+        if (tiled) {
+            c.ensureTile(group * chunkChannels);
+        }
+        try {
+            for (int p0 = 0; p0 < panels; p0 += chunk) {
+                int p1 = Math.min(panels, p0 + chunk);
+                int m0 = p0 * NR;
+                int m1 = Math.min(c.m, p1 * NR);
+                for (int g0 = from; g0 < to; g0 += group) {
+                    int g1 = Math.min(to, g0 + group);
+                    for (int p = p0; p < p1; p++) {
+                        if (tiled) {
+                            panelColumn(c, p, g0, g1, c.tile, g0, m0, chunkChannels);
+                        } else {
+                            panelColumn(c, p, g0, g1, c.dots, 0, 0, c.m);
+                        }
+                    }
+                    if (c.form == FUSED) {
+                        fusedRows(c, g0, g1, m0, m1, chunkChannels);
+                    } else if (tiled) {
+                        signRows(c, g0, g1, m0, m1, chunkChannels);
+                    }
                 }
             }
-            for (; n < to; n++) {
-                for (int p = p0; p < p1; p++) {
-                    block1(a, n, words, w.panels(), p, out);
+        } finally {
+            c.clear();
+        }
+    }
+
+    /**
+     * Tokens {@code [n0, n1)} against the NR channels of panel p, four tokens at a time: their dot
+     * products go to {@code dest[(n - rowOrigin) * stride + j - colOrigin]}, or, in the thresholded
+     * sign form, their sign bits straight into the output. Looping over tokens inside keeps the
+     * call overhead off small K, where one block is only a few dozen instructions.
+     */
+    private static void panelColumn(Call c, int p, int n0, int n1, int[] dest, int rowOrigin, int colOrigin,
+                                    int stride) {
+        long[] a = c.a;
+        int[] panels = c.panels;
+        int words = c.words;
+        int w0 = p * 2 * words * NR;
+        int j0 = p * NR;
+        int j1 = j0 + LANES;
+        IntVector kv = IntVector.broadcast(I, c.k);
+        VectorMask<Integer> in0 = I.indexInRange(j0, c.m);
+        VectorMask<Integer> in1 = I.indexInRange(j1, c.m);
+        SignThresholds th = c.thresholds;
+        int n = n0;
+        for (; n + MR <= n1; n += MR) {
+            int r0 = n * words;
+            int r1 = r0 + words;
+            int r2 = r1 + words;
+            int r3 = r2 + words;
+            IntVector c00 = IntVector.zero(I);
+            IntVector c01 = c00;
+            IntVector c10 = c00;
+            IntVector c11 = c00;
+            IntVector c20 = c00;
+            IntVector c21 = c00;
+            IntVector c30 = c00;
+            IntVector c31 = c00;
+            for (int kw = 0, w = w0; kw < words; kw++, w += 2 * NR) {
+                IntVector lo0 = IntVector.fromArray(I, panels, w);
+                IntVector lo1 = IntVector.fromArray(I, panels, w + LANES);
+                IntVector hi0 = IntVector.fromArray(I, panels, w + NR);
+                IntVector hi1 = IntVector.fromArray(I, panels, w + NR + LANES);
+                // Low and high halves of each token's activation word, XORed with the weight half-words.
+                long x = a[r0 + kw];
+                int lo = (int) x;
+                int hi = (int) (x >>> 32);
+                c00 = c00.add(lo0.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi0.lanewise(XOR, hi).lanewise(BIT_COUNT));
+                c01 = c01.add(lo1.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi1.lanewise(XOR, hi).lanewise(BIT_COUNT));
+                x = a[r1 + kw];
+                lo = (int) x;
+                hi = (int) (x >>> 32);
+                c10 = c10.add(lo0.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi0.lanewise(XOR, hi).lanewise(BIT_COUNT));
+                c11 = c11.add(lo1.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi1.lanewise(XOR, hi).lanewise(BIT_COUNT));
+                x = a[r2 + kw];
+                lo = (int) x;
+                hi = (int) (x >>> 32);
+                c20 = c20.add(lo0.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi0.lanewise(XOR, hi).lanewise(BIT_COUNT));
+                c21 = c21.add(lo1.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi1.lanewise(XOR, hi).lanewise(BIT_COUNT));
+                x = a[r3 + kw];
+                lo = (int) x;
+                hi = (int) (x >>> 32);
+                c30 = c30.add(lo0.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi0.lanewise(XOR, hi).lanewise(BIT_COUNT));
+                c31 = c31.add(lo1.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi1.lanewise(XOR, hi).lanewise(BIT_COUNT));
+            }
+            if (th != null) {
+                IntVector ge0 = IntVector.fromArray(I, th.popAtLeast, j0);
+                IntVector ge1 = IntVector.fromArray(I, th.popAtLeast, j1);
+                IntVector le0 = IntVector.fromArray(I, th.popAtMost, j0);
+                IntVector le1 = IntVector.fromArray(I, th.popAtMost, j1);
+                putBits(c, n, j0, c00.compare(GE, ge0).or(c00.compare(LE, le0)).toLong()
+                        | c01.compare(GE, ge1).or(c01.compare(LE, le1)).toLong() << LANES);
+                putBits(c, n + 1, j0, c10.compare(GE, ge0).or(c10.compare(LE, le0)).toLong()
+                        | c11.compare(GE, ge1).or(c11.compare(LE, le1)).toLong() << LANES);
+                putBits(c, n + 2, j0, c20.compare(GE, ge0).or(c20.compare(LE, le0)).toLong()
+                        | c21.compare(GE, ge1).or(c21.compare(LE, le1)).toLong() << LANES);
+                putBits(c, n + 3, j0, c30.compare(GE, ge0).or(c30.compare(LE, le0)).toLong()
+                        | c31.compare(GE, ge1).or(c31.compare(LE, le1)).toLong() << LANES);
+            } else {
+                // dot = K - 2 * mismatches
+                int d = (n - rowOrigin) * stride + j0 - colOrigin;
+                kv.sub(c00.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d, in0);
+                kv.sub(c01.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d + LANES, in1);
+                d += stride;
+                kv.sub(c10.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d, in0);
+                kv.sub(c11.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d + LANES, in1);
+                d += stride;
+                kv.sub(c20.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d, in0);
+                kv.sub(c21.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d + LANES, in1);
+                d += stride;
+                kv.sub(c30.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d, in0);
+                kv.sub(c31.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d + LANES, in1);
+            }
+        }
+        for (; n < n1; n++) { // the last tokens, one at a time
+            int r0 = n * words;
+            IntVector c00 = IntVector.zero(I);
+            IntVector c01 = c00;
+            for (int kw = 0, w = w0; kw < words; kw++, w += 2 * NR) {
+                long x = a[r0 + kw];
+                int lo = (int) x;
+                int hi = (int) (x >>> 32);
+                c00 = c00.add(IntVector.fromArray(I, panels, w).lanewise(XOR, lo).lanewise(BIT_COUNT))
+                        .add(IntVector.fromArray(I, panels, w + NR).lanewise(XOR, hi).lanewise(BIT_COUNT));
+                c01 = c01.add(IntVector.fromArray(I, panels, w + LANES).lanewise(XOR, lo).lanewise(BIT_COUNT))
+                        .add(IntVector.fromArray(I, panels, w + NR + LANES).lanewise(XOR, hi).lanewise(BIT_COUNT));
+            }
+            if (th != null) {
+                putBits(c, n, j0, c00.compare(GE, IntVector.fromArray(I, th.popAtLeast, j0))
+                        .or(c00.compare(LE, IntVector.fromArray(I, th.popAtMost, j0))).toLong()
+                        | c01.compare(GE, IntVector.fromArray(I, th.popAtLeast, j1))
+                        .or(c01.compare(LE, IntVector.fromArray(I, th.popAtMost, j1))).toLong() << LANES);
+            } else {
+                int d = (n - rowOrigin) * stride + j0 - colOrigin;
+                kv.sub(c00.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d, in0);
+                kv.sub(c01.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d + LANES, in1);
+            }
+        }
+    }
+
+    /** Writes the NR sign bits of token row, channels j0.., clearing those past M. */
+    private static void putBits(Call c, int row, int j0, long bits) {
+        if (j0 + NR > c.m) {
+            bits &= (1L << (c.m - j0)) - 1;
+        }
+        int word = row * c.bitWords + (j0 >>> 6);
+        int shift = j0 & 63;
+        c.bits[word] = shift == 0 ? bits : c.bits[word] | bits << shift;
+    }
+
+    /** The float epilogue of tokens g0..g1-1 (tile rows from 0), channels m0..m1-1. */
+    private static void fusedRows(Call c, int g0, int g1, int m0, int m1, int stride) {
+        for (int row = g0; row < g1; row++) {
+            int t = (row - g0) * stride - m0;
+            for (int j = m0; j < m1; j += LANES) {
+                VectorMask<Float> in = F.indexInRange(j, m1);
+                value(c, row, j, c.tile, t + j, in).intoArray(c.floats, row * c.m + j, in);
+            }
+        }
+    }
+
+    /** The packed-sign epilogue of tokens g0..g1-1 (tile rows from 0), channels m0..m1-1 (m0 a multiple of 64). */
+    private static void signRows(Call c, int g0, int g1, int m0, int m1, int stride) {
+        float[] shift = c.e.shift;
+        for (int row = g0; row < g1; row++) {
+            int t = (row - g0) * stride - m0;
+            for (int word = m0 >>> 6; word << 6 < m1; word++) {
+                long bits = 0L;
+                int end = Math.min(m1, (word + 1) << 6);
+                for (int j = word << 6; j < end; j += LANES) {
+                    VectorMask<Float> in = F.indexInRange(j, end);
+                    FloatVector v = value(c, row, j, c.tile, t + j, in);
+                    if (shift != null) {
+                        v = v.add(FloatVector.fromArray(F, shift, j));
+                    }
+                    bits |= v.compare(VectorOperators.GE, 0f).and(in).toLong() << (j & 63);
                 }
+                c.bits[row * c.bitWords + word] = bits;
             }
         }
     }
 
-    /** Tokens n..n+3 against panel p. */
-    private static void block4(long[] a, int n, int words, long[] panels, int p, Out out) {
-        int r0 = n * words;
-        int r1 = r0 + words;
-        int r2 = r1 + words;
-        int r3 = r2 + words;
-        int base = p * words * NR;
-        LongVector c00 = LongVector.zero(L);
-        LongVector c01 = c00;
-        LongVector c10 = c00;
-        LongVector c11 = c00;
-        LongVector c20 = c00;
-        LongVector c21 = c00;
-        LongVector c30 = c00;
-        LongVector c31 = c00;
-        for (int k = 0; k < words; k++) {
-            LongVector w0 = LongVector.fromArray(L, panels, base + k * NR);
-            LongVector w1 = LongVector.fromArray(L, panels, base + k * NR + LANES);
-            long x0 = a[r0 + k];
-            long x1 = a[r1 + k];
-            long x2 = a[r2 + k];
-            long x3 = a[r3 + k];
-            c00 = c00.add(w0.lanewise(VectorOperators.XOR, x0).lanewise(VectorOperators.BIT_COUNT));
-            c01 = c01.add(w1.lanewise(VectorOperators.XOR, x0).lanewise(VectorOperators.BIT_COUNT));
-            c10 = c10.add(w0.lanewise(VectorOperators.XOR, x1).lanewise(VectorOperators.BIT_COUNT));
-            c11 = c11.add(w1.lanewise(VectorOperators.XOR, x1).lanewise(VectorOperators.BIT_COUNT));
-            c20 = c20.add(w0.lanewise(VectorOperators.XOR, x2).lanewise(VectorOperators.BIT_COUNT));
-            c21 = c21.add(w1.lanewise(VectorOperators.XOR, x2).lanewise(VectorOperators.BIT_COUNT));
-            c30 = c30.add(w0.lanewise(VectorOperators.XOR, x3).lanewise(VectorOperators.BIT_COUNT));
-            c31 = c31.add(w1.lanewise(VectorOperators.XOR, x3).lanewise(VectorOperators.BIT_COUNT));
-        }
-        int m0 = p * NR;
-        emit(out, n, m0, c00, c01);
-        emit(out, n + 1, m0, c10, c11);
-        emit(out, n + 2, m0, c20, c21);
-        emit(out, n + 3, m0, c30, c31);
-    }
-
-    /** Token n against panel p: the tail of {@link #block4}. */
-    private static void block1(long[] a, int n, int words, long[] panels, int p, Out out) {
-        int r0 = n * words;
-        int base = p * words * NR;
-        LongVector c00 = LongVector.zero(L);
-        LongVector c01 = c00;
-        for (int k = 0; k < words; k++) {
-            long x0 = a[r0 + k];
-            c00 = c00.add(LongVector.fromArray(L, panels, base + k * NR)
-                    .lanewise(VectorOperators.XOR, x0).lanewise(VectorOperators.BIT_COUNT));
-            c01 = c01.add(LongVector.fromArray(L, panels, base + k * NR + LANES)
-                    .lanewise(VectorOperators.XOR, x0).lanewise(VectorOperators.BIT_COUNT));
-        }
-        emit(out, n, p * NR, c00, c01);
-    }
-
-    /** Writes the outputs of token n, channels m0 .. m0 + NR - 1, from their mismatch counts. */
-    private static void emit(Out out, int n, int m0, LongVector pop0, LongVector pop1) {
-        LongVector k = LongVector.broadcast(L, out.k);
-        LongVector dot0 = k.sub(pop0.lanewise(VectorOperators.LSHL, 1));
-        LongVector dot1 = k.sub(pop1.lanewise(VectorOperators.LSHL, 1));
-        int m1 = m0 + LANES;
-        switch (out.form) {
-            case DOTS -> {
-                storeDots(out, n, m0, dot0);
-                storeDots(out, n, m1, dot1);
-            }
-            case FUSED -> {
-                VectorMask<Float> in0 = F.indexInRange(m0, out.m);
-                VectorMask<Float> in1 = F.indexInRange(m1, out.m);
-                value(out, n, m0, dot0, in0).intoArray(out.floats, n * out.m + m0, in0);
-                value(out, n, m1, dot1, in1).intoArray(out.floats, n * out.m + m1, in1);
-            }
-            default -> {
-                long bits = signBits(out, n, m0, dot0) | signBits(out, n, m1, dot1) << LANES;
-                int word = n * out.bitWords + (m0 >>> 6);
-                int shift = m0 & 63;
-                out.bits[word] = shift == 0 ? bits : out.bits[word] | bits << shift;
-            }
-        }
-    }
-
-    private static void storeDots(Out out, int n, int m, LongVector dot) {
-        VectorMask<Integer> in = I.indexInRange(m, out.m);
-        ((IntVector) dot.convertShape(VectorOperators.L2I, I, 0)).intoArray(out.dots, n * out.m + m, in);
-    }
-
-    /** The epilogue value of token n, channels m .. m + LANES - 1, exactly as {@link ReferenceGemm}. */
-    private static FloatVector value(Out out, int n, int m, LongVector dot, VectorMask<Float> in) {
-        Epilogue e = out.e;
-        FloatVector v = ((FloatVector) dot.convertShape(VectorOperators.L2F, F, 0))
-                .fma(FloatVector.fromArray(F, e.alpha, m), FloatVector.fromArray(F, e.beta, m));
-        if (out.residual != null) {
-            v = v.add(residual(out, n, m, in));
+    /** The epilogue value of token row, channels j.., from the dots at tile[t..]: as {@link ReferenceGemm}. */
+    private static FloatVector value(Call c, int row, int j, int[] tile, int t, VectorMask<Float> in) {
+        Epilogue e = c.e;
+        FloatVector dot = (FloatVector) IntVector.fromArray(I, tile, t).convert(VectorOperators.I2F, 0);
+        FloatVector v = dot.fma(FloatVector.fromArray(F, e.alpha, j), FloatVector.fromArray(F, e.beta, j));
+        if (c.residual != null) {
+            int r = e.residualChannels();
+            FloatVector res = c.tiledIndex == null
+                    ? FloatVector.fromArray(F, c.residual, row * r + j % r, in)
+                    : FloatVector.fromArray(F, c.residual, row * r, c.tiledIndex, j, in);
+            v = v.add(res);
         }
         if (e.move1 != null) {
-            FloatVector y = v.sub(FloatVector.fromArray(F, e.move1, m));
-            y = y.blend(y.mul(FloatVector.fromArray(F, e.slope, m)), y.compare(VectorOperators.LT, 0f));
-            v = y.add(FloatVector.fromArray(F, e.move2, m));
+            FloatVector y = v.sub(FloatVector.fromArray(F, e.move1, j));
+            y = y.blend(y.mul(FloatVector.fromArray(F, e.slope, j)), y.compare(VectorOperators.LT, 0f));
+            v = y.add(FloatVector.fromArray(F, e.move2, j));
         }
         return v;
     }
 
-    private static FloatVector residual(Out out, int n, int m, VectorMask<Float> in) {
-        int r = out.e.residualChannels();
-        if (out.contiguousResidual) {
-            return FloatVector.fromArray(F, out.residual, n * r + m % r, in);
-        }
-        return FloatVector.fromArray(F, out.residual, n * r, out.tiledIndex, m, in);
-    }
+    /** One call's operands and the calling thread's tile, reused across calls so a call allocates nothing. */
+    private static final class Call {
+        int form;
+        long[] a;
+        int[] panels;
+        int words;
+        int k;
+        int m;
+        int bitWords;
+        Epilogue e;
+        float[] residual;
+        int[] tiledIndex;
+        SignThresholds thresholds;
+        int[] dots;
+        float[] floats;
+        long[] bits;
+        int[] tile = new int[0];
 
-    /** LANES sign bits of {@code value + shift}, zero past M. */
-    private static long signBits(Out out, int n, int m, LongVector dot) {
-        VectorMask<Float> in = F.indexInRange(m, out.m);
-        FloatVector v = value(out, n, m, dot, in);
-        if (out.e.shift != null) {
-            v = v.add(FloatVector.fromArray(F, out.e.shift, m));
-        }
-        return v.compare(VectorOperators.GE, 0f).and(in).toLong();
-    }
-
-    /** Where the outputs of one call go, and the per-call constants the epilogue reads. */
-    private static final class Out {
-        final int form;
-        final int m;
-        final int bitWords;
-        final long k;
-        final Epilogue e;
-        final float[] residual;
-        final boolean contiguousResidual;
-        final int[] tiledIndex;
-        final int[] dots;
-        final float[] floats;
-        final long[] bits;
-
-        Out(int form, PackedWeights w, Epilogue e, float[] residual, int[] dots, float[] floats, long[] bits) {
+        Call set(int form, long[] a, PackedWeights w, Epilogue e, float[] residual, int[] dots, float[] floats,
+                 long[] bits) {
             this.form = form;
+            this.a = a;
+            this.panels = w.panels();
+            this.words = w.words();
+            this.k = w.bits();
             this.m = w.rows();
             this.bitWords = BitPacking.words(m);
-            this.k = w.bits();
             this.e = e;
             this.residual = residual;
-            int r = e == null ? m : e.residualChannels();
-            this.contiguousResidual = r == m || r % LANES == 0;
-            this.tiledIndex = residual == null || contiguousResidual ? null : tiledIndex(m, r);
+            this.tiledIndex = residual == null ? null : e.tiledIndex(LANES);
+            this.thresholds = form == SIGNS && residual == null ? e.signThresholds(k) : null;
             this.dots = dots;
             this.floats = floats;
             this.bits = bits;
+            return this;
         }
 
-        /** {@code m % r} for every channel of the padded panels, for a gathered tiled residual. */
-        private static int[] tiledIndex(int m, int r) {
-            int[] index = new int[(m + NR - 1) / NR * NR];
-            for (int j = 0; j < m; j++) {
-                index[j] = j % r;
+        void ensureTile(int size) {
+            if (tile.length < size) {
+                tile = new int[size];
             }
-            return index;
+        }
+
+        /** Drops the references to the caller's arrays. */
+        void clear() {
+            a = null;
+            panels = null;
+            e = null;
+            residual = null;
+            tiledIndex = null;
+            thresholds = null;
+            dots = null;
+            floats = null;
+            bits = null;
         }
     }
 }

@@ -17,6 +17,9 @@ final class VectorShapes {
     /** Packed sign words, one 64-bit word per lane. */
     static final VectorSpecies<Long> LONGS = VectorSpecies.of(long.class, VectorShape.forBitSize(BITS));
 
+    /** Full-width ints: packed sign words 32 bits per lane, and the dot products they give. */
+    static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, VectorShape.forBitSize(BITS));
+
     /** Full-width floats. */
     static final VectorSpecies<Float> FLOATS = VectorSpecies.of(float.class, VectorShape.forBitSize(BITS));
 

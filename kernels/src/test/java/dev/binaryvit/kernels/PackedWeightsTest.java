@@ -46,9 +46,11 @@ class PackedWeightsTest {
         assertEquals(1L, p.word(0, 0));
         assertEquals(-1L, p.word(1, 0));
         assertEquals((1L << 6) - 1, p.word(1, 1));
-        long[] panels = p.panels();
-        for (int m = 3; m < 16; m++) {
-            assertEquals(0L, panels[m], "padding row " + m);
+        int[] panels = p.panels();
+        for (int h = 0; h < 4; h++) {
+            for (int m = 3; m < 16; m++) {
+                assertEquals(0, panels[h * 16 + m], "padding row " + m);
+            }
         }
     }
 }
