@@ -71,10 +71,9 @@ public final class Weights {
             StringBuilder sb = new StringBuilder("weights do not fit the config: ")
                     .append(missing.size()).append(" missing, ")
                     .append(mismatched.size()).append(" of the wrong shape or dtype");
-            if (!unused.isEmpty()) {
-                sb.append(" (and ").append(unused.size()).append(" tensors the config does not use");
-                if (missing.size() > required.size() / 2) sb.append(": is this the config of these weights?");
-                sb.append(")");
+            if (!unused.isEmpty()) sb.append(", ").append(unused.size()).append(" unused");
+            if (missing.size() + mismatched.size() > required.size() / 2) {
+                sb.append(" (most of the config's tensors do not fit: is this the config of these weights?)");
             }
             sb.append("; config: ").append(config);
             for (String m : missing) {
