@@ -2,9 +2,11 @@ package dev.binaryvit.model;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 /**
  * Deterministic, plausible weights for any config: every required tensor of its
@@ -16,7 +18,13 @@ import java.util.regex.Pattern;
  * <li>linear and convolution weights (binary and full-precision) {@code g / sqrt(fan_in)};
  *     biases of the embedding and classifier small ({@code 0.02 g}) or zero;</li>
  * <li>BatchNorm: weight {@code 1 + 0.1 g}, bias {@code 0.1 g}, running_mean {@code 0.1 g},
- *     running_var {@code U(0.5, 1.5)} (always positive);</li>
+ *     running_var {@code U(0.5, 1.5)} (always positive) — except the BatchNorms on the residual
+ *     stream ({@code layernorm_before/after}, the patch-merge {@code norm0}, the final
+ *     {@code layernorm}), whose running statistics follow the growth of the stream through a
+ *     stage (std {@code 1 + k}, mean {@code 0.3 k} after {@code k} layers), as calibrated
+ *     statistics would: with unit statistics there the activations would double at every layer
+ *     (about 1e5 at the end of BinaryViT-S); with these they stay of order 1 and the logits of
+ *     BinaryViT-S have a spread of about 0.3;</li>
  * <li>RPReLU: slopes {@code 0.25 + 0.05 g}, shifts {@code 0.05 g}; every other learned shift
  *     ({@code move*}) {@code 0.05 g}, small next to the activations so that signs still depend on the input;</li>
  * <li>LayerScale: alpha {@code 0.1 + 0.02 g}, move {@code 0.02 g};</li>
@@ -38,16 +46,20 @@ public final class SyntheticWeights {
     /** Every required tensor of {@code config}, F32, seeded by {@code seed}. */
     public static Safetensors create(BinaryVitConfig config, long seed) {
         WeightCatalogue cat = WeightCatalogue.of(config);
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : cat.required().entrySet()) {
-            String name = e.getKey();
-            long[] shape = e.getValue();
+        List<Map.Entry<String, long[]>> entries = List.copyOf(cat.required().entrySet());
+        Tensor[] made = new Tensor[entries.size()];
+        // Tensors are independent streams: fill them in parallel, the result does not depend on it.
+        IntStream.range(0, made.length).parallel().forEach(i -> {
+            String name = entries.get(i).getKey();
+            long[] shape = entries.get(i).getValue();
             long n = 1;
             for (long d : shape) n *= d;
             float[] data = new float[Math.toIntExact(n)];
             fill(config, name, shape, data, new Stream(seed, name));
-            tensors.put(name, new Tensor(name, "F32", shape, data));
-        }
+            made[i] = new Tensor(name, "F32", shape, data);
+        });
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (Tensor t : made) tensors.put(t.name(), t);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
         meta.put("source", "dev.binaryvit.model.SyntheticWeights");
@@ -66,10 +78,13 @@ public final class SyntheticWeights {
             int keys = cfg.keyGrid(stage) * cfg.keyGrid(stage);
             for (int i = 0; i < out.length; i++) out[i] = (float) (2.0 / keys * r.uniform(0.8, 1.25));
         } else if (norm && last.equals("running_var")) {
-            for (int i = 0; i < out.length; i++) out[i] = (float) r.uniform(0.5, 1.5);
+            double sd = residualStd(cfg, name);
+            for (int i = 0; i < out.length; i++) out[i] = (float) (sd * sd * r.uniform(0.5, 1.5));
         } else if (norm && last.equals("weight")) {
             normal(out, r, 1.0, 0.1);
-        } else if (norm && (last.equals("bias") || last.equals("running_mean"))) {
+        } else if (norm && last.equals("running_mean")) {
+            normal(out, r, residualMean(cfg, name), 0.1 * residualStd(cfg, name));
+        } else if (norm && last.equals("bias")) {
             normal(out, r, 0.0, 0.1);
         } else if (name.endsWith(".prelu.weight")) {
             normal(out, r, 0.25, 0.05);
@@ -92,6 +107,47 @@ public final class SyntheticWeights {
         } else {
             throw unknown(name);
         }
+    }
+
+    // The residual stream grows through a stage: each layer adds its branches to its input (and
+    // RPReLU, being asymmetric, drifts the mean upwards). The BatchNorms that see the residual
+    // stream (layernorm_before/after, the patch-merge norm0, the final layernorm) get running
+    // statistics that follow this growth, as a calibration on images would, so that the binary
+    // branches see inputs of about unit scale; every other BatchNorm sees a binary product or a
+    // normalised sum, of unit scale. The growth assumed, std 1 + k and mean 0.3 k after k layers
+    // of a stage, is deliberately a little faster than the real one (about sqrt(0.45 + 0.65 k)
+    // for BinaryViT-S on the sample image): underestimating it lets the stream grow geometrically
+    // (each layer's branches then add a multiple of its input), overestimating keeps it stable.
+    static final double STD_STEP = 1.0;
+    static final double MEAN_STEP = 0.3;
+
+    /** Expected std of the input of BatchNorm {@code name}: 1 except on the residual stream. */
+    private static double residualStd(BinaryVitConfig cfg, String name) {
+        double k = residualDepth(cfg, name);
+        return k < 0 ? 1 : 1 + STD_STEP * k;
+    }
+
+    /** Expected mean of the input of BatchNorm {@code name}: 0 except on the residual stream. */
+    private static double residualMean(BinaryVitConfig cfg, String name) {
+        double k = residualDepth(cfg, name);
+        return k < 0 ? 0 : MEAN_STEP * k;
+    }
+
+    /** How many layers of its stage the residual stream has been through at BatchNorm {@code name}; -1 off the stream. */
+    private static double residualDepth(BinaryVitConfig cfg, String name) {
+        Matcher m = LAYER.matcher(name);
+        if (m.find()) {
+            int layer = Integer.parseInt(m.group(1));
+            int k = layer - cfg.firstLayer(cfg.stageOfLayer(layer));
+            if (name.contains(".layernorm_before.")) return k;
+            if (name.contains(".layernorm_after.")) return k + 0.5;
+            return -1;
+        }
+        for (int s = 1; s <= 3; s++) {
+            if (name.startsWith(WeightCatalogue.patchMergePrefix(s) + "norm0.")) return cfg.depth(s - 1);
+        }
+        if (name.startsWith("vit.layernorm.")) return cfg.depth(3);
+        return -1;
     }
 
     private static IllegalStateException unknown(String name) {
