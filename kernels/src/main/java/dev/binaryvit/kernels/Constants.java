@@ -2,13 +2,15 @@ package dev.binaryvit.kernels;
 
 /**
  * Shared read-only arrays of ones and zeros that stand in for absent per-channel parameters
- * (a null scale is 1, a null shift 0), so that kernels read every parameter the same way.
+ * (a null scale is 1, a null shift 0), so that kernels read every parameter the same way, and of
+ * negative zeros that stand in for padding that adds nothing.
  * They grow on demand and are never written after publication.
  */
 final class Constants {
 
     private static volatile float[] ones = filled(1024, 1f);
     private static volatile float[] zeros = new float[1024];
+    private static volatile float[] negativeZeros = filled(1024, -0f);
 
     private Constants() {}
 
@@ -28,6 +30,16 @@ final class Constants {
         if (a.length < n) {
             a = new float[Math.max(n, 2 * a.length)];
             zeros = a;
+        }
+        return a;
+    }
+
+    /** At least {@code n} negative zeros, the exact additive identity ({@code s + -0f == s} for every s). */
+    static float[] negativeZeros(int n) {
+        float[] a = negativeZeros;
+        if (a.length < n) {
+            a = filled(Math.max(n, 2 * a.length), -0f);
+            negativeZeros = a;
         }
         return a;
     }

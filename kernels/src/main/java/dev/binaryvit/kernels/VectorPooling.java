@@ -89,10 +89,16 @@ final class VectorPooling implements PoolingSupport {
     }
 
     /**
-     * One pass over x and acc for the four branches. Per channel vector: the 3-tap sums are the
-     * centre plus the taps at distance 1, the 5-tap sums continue from them with the taps at
-     * distance 2 (the reference's centre-out order), then acc takes the four LayerScale'd means in
-     * the model's order h3, w3, h5, w5.
+     * One pass over x and acc for the four branches. For each grid row and each channel vector the
+     * eight LayerScale parameters stay in registers while x sweeps along the row with a sliding
+     * window of five centre vectors, so each output costs one new load along x, four along y and
+     * the accumulator. The 3-tap sums are the centre plus the taps at distance 1, the 5-tap sums
+     * continue from them with the taps at distance 2 (the reference's centre-out order); then acc
+     * takes the four LayerScale'd means in the model's order h3, w3, h5, w5.
+     *
+     * <p>A tap outside the grid reads -0.0 (rows of y outside the grid read a row of -0.0) instead
+     * of being skipped: {@code s + -0.0 == s} for every s, signed zeros included, so adding it is
+     * bit for bit the reference's skipping, and the loop needs no border branches.
      */
     @Override
     public void stripBranches(float[] x, int from, int to, int h, int w, int c, float[] alphaH3, float[] moveH3,
@@ -107,56 +113,56 @@ final class VectorPooling implements PoolingSupport {
         float[] mH5 = moveH5 == null ? Constants.zeros(c) : moveH5;
         float[] mW5 = moveW5 == null ? Constants.zeros(c) : moveW5;
         int wc = w * c;
+        float[] padding = Constants.negativeZeros(wc);
+        FloatVector pad = FloatVector.broadcast(F, -0f);
         for (int g = from; g < to; g++) {
             int y = g % h;
-            boolean up1 = y >= 1;
-            boolean up2 = y >= 2;
-            boolean down1 = y + 1 < h;
-            boolean down2 = y + 2 < h;
-            for (int xx = 0; xx < w; xx++) {
-                boolean left1 = xx >= 1;
-                boolean left2 = xx >= 2;
-                boolean right1 = xx + 1 < w;
-                boolean right2 = xx + 2 < w;
-                int base = (g * w + xx) * c;
-                for (int ch = 0; ch < c; ch += LANES) {
-                    VectorMask<Float> m = F.indexInRange(ch, c);
-                    int i = base + ch;
-                    FloatVector centre = FloatVector.fromArray(F, x, i, m);
-                    FloatVector h3 = centre;
-                    if (up1) {
-                        h3 = h3.add(FloatVector.fromArray(F, x, i - wc, m));
-                    }
-                    if (down1) {
-                        h3 = h3.add(FloatVector.fromArray(F, x, i + wc, m));
-                    }
-                    FloatVector h5 = h3;
-                    if (up2) {
-                        h5 = h5.add(FloatVector.fromArray(F, x, i - 2 * wc, m));
-                    }
-                    if (down2) {
-                        h5 = h5.add(FloatVector.fromArray(F, x, i + 2 * wc, m));
-                    }
-                    FloatVector w3 = centre;
-                    if (left1) {
-                        w3 = w3.add(FloatVector.fromArray(F, x, i - c, m));
-                    }
-                    if (right1) {
-                        w3 = w3.add(FloatVector.fromArray(F, x, i + c, m));
-                    }
-                    FloatVector w5 = w3;
-                    if (left2) {
-                        w5 = w5.add(FloatVector.fromArray(F, x, i - 2 * c, m));
-                    }
-                    if (right2) {
-                        w5 = w5.add(FloatVector.fromArray(F, x, i + 2 * c, m));
-                    }
+            int row = g * wc;
+            // The four rows of y taps: x itself, or the padding row when outside the grid.
+            float[] up1 = y >= 1 ? x : padding;
+            float[] up2 = y >= 2 ? x : padding;
+            float[] down1 = y + 1 < h ? x : padding;
+            float[] down2 = y + 2 < h ? x : padding;
+            int up1Row = y >= 1 ? row - wc : 0;
+            int up2Row = y >= 2 ? row - 2 * wc : 0;
+            int down1Row = y + 1 < h ? row + wc : 0;
+            int down2Row = y + 2 < h ? row + 2 * wc : 0;
+            for (int ch = 0; ch < c; ch += LANES) {
+                VectorMask<Float> m = F.indexInRange(ch, c);
+                FloatVector alphaH3v = FloatVector.fromArray(F, aH3, ch, m);
+                FloatVector alphaW3v = FloatVector.fromArray(F, aW3, ch, m);
+                FloatVector alphaH5v = FloatVector.fromArray(F, aH5, ch, m);
+                FloatVector alphaW5v = FloatVector.fromArray(F, aW5, ch, m);
+                FloatVector moveH3v = FloatVector.fromArray(F, mH3, ch, m);
+                FloatVector moveW3v = FloatVector.fromArray(F, mW3, ch, m);
+                FloatVector moveH5v = FloatVector.fromArray(F, mH5, ch, m);
+                FloatVector moveW5v = FloatVector.fromArray(F, mW5, ch, m);
+                // The window along x: left2, left1, centre, right1, right2.
+                FloatVector left2 = pad;
+                FloatVector left1 = pad;
+                FloatVector centre = FloatVector.fromArray(F, x, row + ch, m);
+                FloatVector right1 = w > 1 ? FloatVector.fromArray(F, x, row + c + ch, m) : pad;
+                FloatVector right2 = w > 2 ? FloatVector.fromArray(F, x, row + 2 * c + ch, m) : pad;
+                for (int xx = 0; xx < w; xx++) {
+                    int off = xx * c + ch;
+                    FloatVector h3 = centre.add(FloatVector.fromArray(F, up1, up1Row + off, m))
+                            .add(FloatVector.fromArray(F, down1, down1Row + off, m));
+                    FloatVector h5 = h3.add(FloatVector.fromArray(F, up2, up2Row + off, m))
+                            .add(FloatVector.fromArray(F, down2, down2Row + off, m));
+                    FloatVector w3 = centre.add(left1).add(right1);
+                    FloatVector w5 = w3.add(left2).add(right2);
+                    int i = row + off;
                     FloatVector v = FloatVector.fromArray(F, acc, i, m);
-                    v = v.add(h3.div(3f).fma(FloatVector.fromArray(F, aH3, ch, m), FloatVector.fromArray(F, mH3, ch, m)));
-                    v = v.add(w3.div(3f).fma(FloatVector.fromArray(F, aW3, ch, m), FloatVector.fromArray(F, mW3, ch, m)));
-                    v = v.add(h5.div(5f).fma(FloatVector.fromArray(F, aH5, ch, m), FloatVector.fromArray(F, mH5, ch, m)));
-                    v = v.add(w5.div(5f).fma(FloatVector.fromArray(F, aW5, ch, m), FloatVector.fromArray(F, mW5, ch, m)));
+                    v = v.add(h3.div(3f).fma(alphaH3v, moveH3v));
+                    v = v.add(w3.div(3f).fma(alphaW3v, moveW3v));
+                    v = v.add(h5.div(5f).fma(alphaH5v, moveH5v));
+                    v = v.add(w5.div(5f).fma(alphaW5v, moveW5v));
                     v.intoArray(acc, i, m);
+                    left2 = left1;
+                    left1 = centre;
+                    centre = right1;
+                    right1 = right2;
+                    right2 = xx + 3 < w ? FloatVector.fromArray(F, x, i + 3 * c, m) : pad;
                 }
             }
         }
