@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
-/** Misuse of the pooling, elementwise and patch entry points fails with a message naming the mismatch. */
+/** Misuse of the pooling entry points fails with a message naming the mismatch. */
 class PoolingErrorsTest {
 
     private final Pooling p = Pooling.active();
@@ -81,42 +81,6 @@ class PoolingErrorsTest {
                 () -> p.globalAvgPool(new float[15], 2, 2, 4, new float[8]));
         fails("out has 7 elements but needs 8 (batch 2 x c 4)",
                 () -> p.globalAvgPool(new float[16], 2, 2, 4, new float[7]));
-    }
-
-    @Test
-    void elementwiseShapesAreChecked() {
-        Elementwise e = Elementwise.active();
-        fails("x has 11 elements but needs 12 (rows 3 x c 4)", () -> e.affine(new float[11], 3, 4, null, null, new float[12]));
-        fails("out has 11 elements but needs 12", () -> e.affine(new float[12], 3, 4, null, null, new float[11]));
-        fails("a has 3 elements but needs 4 (one per channel, c 4)",
-                () -> e.affine(new float[12], 3, 4, new float[3], null, new float[12]));
-        fails("b has 3 elements but needs 4", () -> e.affine(new float[12], 3, 4, null, new float[3], new float[12]));
-        fails("slope is null", () -> e.rprelu(new float[12], 3, 4, new float[4], null, new float[4], new float[12]));
-        fails("move2 has 3 elements but needs 4",
-                () -> e.rprelu(new float[12], 3, 4, new float[4], new float[4], new float[3], new float[12]));
-        fails("y has 9 elements but needs 10 (length 10)", () -> e.add(new float[10], new float[9], 10, new float[10]));
-        fails("length must be >= 0, got -1", () -> e.add(new float[10], new float[10], -1, new float[10]));
-        fails("out has 23 elements but needs 24 (rows 3 x (c*times 8))", () -> e.tile(new float[12], 3, 4, 2, new float[23]));
-        fails("times must be >= 1, got 0", () -> e.tile(new float[12], 3, 4, 0, new float[12]));
-        float[] x = new float[24];
-        fails("out must not be the same array as x", () -> e.tile(x, 3, 4, 2, x));
-        fails("RPReLU needs move1, slope and move2 all set or all null; got move1 set, slope null, move2 null",
-                () -> e.affineResidualRprelu(new float[12], 3, 4, null, null, null, new float[4], null, null,
-                        new float[12]));
-        fails("residual has 11 elements but needs 12 (rows 3 x c 4)",
-                () -> e.affineResidualRprelu(new float[12], 3, 4, null, null, new float[11], null, null, null,
-                        new float[12]));
-        fails("c must be >= 1, got 0", () -> e.affine(new float[12], 3, 0, null, null, new float[12]));
-    }
-
-    @Test
-    void patchShapesAreChecked() {
-        Patches patches = Patches.active();
-        fails("h 5 is not a multiple of the patch size 2", () -> patches.gather2x2(new float[5 * 4], 1, 5, 4, 1, new float[20]));
-        fails("w 3 is not a multiple of the patch size 2", () -> patches.gather2x2(new float[4 * 3], 1, 4, 3, 1, new float[12]));
-        fails("out has 31 elements but needs 32 (batch 2 x (h/2 1) x (w/2 2) x 4c 8)",
-                () -> patches.gather2x2(new float[32], 2, 2, 4, 2, new float[31]));
-        fails("x has 31 elements but needs 32", () -> patches.gather2x2(new float[31], 2, 2, 4, 2, new float[32]));
     }
 
     private static void fails(String expected, Executable call) {
