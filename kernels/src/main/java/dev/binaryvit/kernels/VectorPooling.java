@@ -52,6 +52,12 @@ final class VectorPooling implements PoolingSupport {
         }
     }
 
+    /**
+     * One branch, any odd k. For each grid row and channel vector the LayerScale parameters stay
+     * in registers while x runs along the row; an output whose whole window lies in the grid adds
+     * its taps without checks, one near the border adds only the taps inside (the reference's
+     * skipping, in its order).
+     */
     @Override
     public void stripPool(float[] x, int from, int to, int h, int w, int c, int k, boolean alongY, float[] alpha,
                           float[] move, float[] acc) {
@@ -63,26 +69,31 @@ final class VectorPooling implements PoolingSupport {
         float divisor = k;
         for (int g = from; g < to; g++) {
             int y = g % h;
-            for (int xx = 0; xx < w; xx++) {
-                int pos = alongY ? y : xx;
-                int before = Math.min(p, pos); // taps in the grid on each side
-                int after = Math.min(p, extent - 1 - pos);
-                int base = (g * w + xx) * c;
-                for (int ch = 0; ch < c; ch += LANES) {
-                    VectorMask<Float> m = F.indexInRange(ch, c);
-                    int i = base + ch;
+            int row = g * w * c;
+            for (int ch = 0; ch < c; ch += LANES) {
+                VectorMask<Float> m = F.indexInRange(ch, c);
+                FloatVector alphaV = FloatVector.fromArray(F, a, ch, m);
+                FloatVector moveV = FloatVector.fromArray(F, mv, ch, m);
+                for (int xx = 0; xx < w; xx++) {
+                    int pos = alongY ? y : xx;
+                    int i = row + xx * c + ch;
                     FloatVector sum = FloatVector.fromArray(F, x, i, m);
-                    for (int d = 1; d <= p; d++) {
-                        if (d <= before) {
-                            sum = sum.add(FloatVector.fromArray(F, x, i - d * step, m));
+                    if (pos >= p && pos + p < extent) {
+                        for (int d = 1; d <= p; d++) {
+                            sum = sum.add(FloatVector.fromArray(F, x, i - d * step, m))
+                                    .add(FloatVector.fromArray(F, x, i + d * step, m));
                         }
-                        if (d <= after) {
-                            sum = sum.add(FloatVector.fromArray(F, x, i + d * step, m));
+                    } else {
+                        for (int d = 1; d <= p; d++) {
+                            if (pos - d >= 0) {
+                                sum = sum.add(FloatVector.fromArray(F, x, i - d * step, m));
+                            }
+                            if (pos + d < extent) {
+                                sum = sum.add(FloatVector.fromArray(F, x, i + d * step, m));
+                            }
                         }
                     }
-                    FloatVector scaled = sum.div(divisor)
-                            .fma(FloatVector.fromArray(F, a, ch, m), FloatVector.fromArray(F, mv, ch, m));
-                    FloatVector.fromArray(F, acc, i, m).add(scaled).intoArray(acc, i, m);
+                    FloatVector.fromArray(F, acc, i, m).add(sum.div(divisor).fma(alphaV, moveV)).intoArray(acc, i, m);
                 }
             }
         }
@@ -180,34 +191,51 @@ final class VectorPooling implements PoolingSupport {
         int groupsPerRow = c / r;
         int q = from * groupsPerRow;
         int end = to * groupsPerRow;
-        if (r == 2 || r == 4 || r == 8) {
-            for (int bound = q + (end - q) / LANES * LANES; q < bound; q += LANES) {
-                FloatVector sum = switch (r) {
-                    case 2 -> pool2(x, q * 2);
-                    case 4 -> pool4(x, q * 4);
-                    default -> pool8(x, q * 8);
-                };
-                sum.div((float) r).intoArray(out, q);
+        int bound = q + (end - q) / LANES * LANES;
+        // One loop per r, and kernels that store their own result: a vector that flows through a
+        // merge point or is returned from a call C2 does not inline gets boxed on the heap.
+        switch (r) {
+            case 2 -> {
+                for (; q < bound; q += LANES) {
+                    pool2(x, q * 2, out, q);
+                }
             }
+            case 4 -> {
+                for (; q < bound; q += LANES) {
+                    pool4(x, q * 4, out, q);
+                }
+            }
+            case 8 -> {
+                for (; q < bound; q += LANES) {
+                    pool8(x, q * 8, out, q);
+                }
+            }
+            default -> { }
         }
+        channelPoolScalar(x, q, end, r, out);
+    }
+
+    /** Groups {@code [q, end)} one at a time, as the reference does. */
+    private static void channelPoolScalar(float[] x, int q, int end, int r, float[] out) {
         for (; q < end; q++) {
-            float sum = x[q * r];
+            int first = q * r;
+            float sum = x[first];
             for (int i = 1; i < r; i++) {
-                sum += x[q * r + i];
+                sum += x[first + i];
             }
             out[q] = sum / r;
         }
     }
 
-    /** Lane l: x[i + 2l] + x[i + 2l + 1]. */
-    private static FloatVector pool2(float[] x, int i) {
+    /** {@code out[q + l] = (x[i + 2l] + x[i + 2l + 1]) / 2}. */
+    private static void pool2(float[] x, int i, float[] out, int q) {
         FloatVector v0 = FloatVector.fromArray(F, x, i);
         FloatVector v1 = FloatVector.fromArray(F, x, i + LANES);
-        return even(v0, v1).add(odd(v0, v1));
+        even(v0, v1).add(odd(v0, v1)).div(2f).intoArray(out, q);
     }
 
-    /** Lane l: ((x[i + 4l] + x[i + 4l + 1]) + x[i + 4l + 2]) + x[i + 4l + 3]. */
-    private static FloatVector pool4(float[] x, int i) {
+    /** {@code out[q + l] = (((x[i + 4l] + x[i + 4l + 1]) + x[i + 4l + 2]) + x[i + 4l + 3]) / 4}. */
+    private static void pool4(float[] x, int i, float[] out, int q) {
         FloatVector v0 = FloatVector.fromArray(F, x, i);
         FloatVector v1 = FloatVector.fromArray(F, x, i + LANES);
         FloatVector v2 = FloatVector.fromArray(F, x, i + 2 * LANES);
@@ -220,11 +248,11 @@ final class VectorPooling implements PoolingSupport {
         FloatVector t2 = odd(e0, e1);   // 2 mod 4
         FloatVector t1 = even(o0, o1);  // 1 mod 4
         FloatVector t3 = odd(o0, o1);   // 3 mod 4
-        return t0.add(t1).add(t2).add(t3);
+        t0.add(t1).add(t2).add(t3).div(4f).intoArray(out, q);
     }
 
-    /** Lane l: the sum of x[i + 8l .. i + 8l + 7] in order. */
-    private static FloatVector pool8(float[] x, int i) {
+    /** {@code out[q + l]} = the sum of {@code x[i + 8l .. i + 8l + 7]} in order, divided by 8. */
+    private static void pool8(float[] x, int i, float[] out, int q) {
         FloatVector v0 = FloatVector.fromArray(F, x, i);
         FloatVector v1 = FloatVector.fromArray(F, x, i + LANES);
         FloatVector v2 = FloatVector.fromArray(F, x, i + 2 * LANES);
@@ -260,7 +288,7 @@ final class VectorPooling implements PoolingSupport {
         FloatVector t5 = odd(m10, m11);
         FloatVector t3 = even(m30, m31);
         FloatVector t7 = odd(m30, m31);
-        return t0.add(t1).add(t2).add(t3).add(t4).add(t5).add(t6).add(t7);
+        t0.add(t1).add(t2).add(t3).add(t4).add(t5).add(t6).add(t7).div(8f).intoArray(out, q);
     }
 
     /** The even lanes of the pair (a, b) read as one vector of 2 * LANES lanes. */
