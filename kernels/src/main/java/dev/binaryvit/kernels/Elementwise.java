@@ -1,0 +1,157 @@
+package dev.binaryvit.kernels;
+
+/**
+ * Elementwise passes over activations {@code x [rows][c]} with per-channel parameters: folded
+ * BatchNorm or LayerScale affine, RPReLU, adds, channel tiling, and the fused
+ * affine + residual + RPReLU pass. {@code out} may be the same array as {@code x} (in place), and
+ * the residual of the fused pass may be {@code out} too. With a {@link Parallel} pool the rows are
+ * split over its threads; results do not change.
+ *
+ * <p>Float semantics, per element (see {@link ReferenceElementwise}); the vector path performs
+ * the same operations in the same order, so {@link #active()} and {@link #reference()} agree bit
+ * for bit:
+ * <pre>
+ *   affine:  out = Math.fma(x, a[ch], b[ch])            a null means 1, b null means 0
+ *   RPReLU:  y = x - move1[ch];  y = y &gt;= 0 ? y : slope[ch] * y;  out = y + move2[ch]
+ * </pre>
+ * (So affine with null a and b maps -0 to +0, as {@code fma(-0, 1, 0)} does; every other value is kept.)
+ */
+public final class Elementwise {
+
+    private static final Elementwise REFERENCE = new Elementwise(new ReferenceElementwise());
+    private static final Elementwise ACTIVE = new Elementwise(
+            Vectorization.select("dev.binaryvit.kernels.VectorElementwise", ElementwiseSupport.class, REFERENCE.impl));
+    /** Rows per parallel grain. */
+    private static final int ROW_GRAIN = 8;
+    /** Elements per parallel grain of {@link #add}: a multiple of every vector length. */
+    private static final int ELEMENT_GRAIN = 1024;
+
+    private final ElementwiseSupport impl;
+
+    private Elementwise(ElementwiseSupport impl) {
+        this.impl = impl;
+    }
+
+    /** The vector implementation when the Vector API is usable, else the reference. */
+    public static Elementwise active() {
+        return ACTIVE;
+    }
+
+    /** The plain scalar implementation. */
+    public static Elementwise reference() {
+        return REFERENCE;
+    }
+
+    /** {@code out = fma(x, a[ch], b[ch])}: folded BatchNorm or LayerScale; a null means 1, b null means 0. */
+    public void affine(float[] x, int rows, int c, float[] a, float[] b, float[] out) {
+        affine(x, rows, c, a, b, out, Parallel.SERIAL);
+    }
+
+    public void affine(float[] x, int rows, int c, float[] a, float[] b, float[] out, Parallel parallel) {
+        checkRows(x, rows, c, out, parallel);
+        Pooling.checkChannels("a", a, c);
+        Pooling.checkChannels("b", b, c);
+        float[] scale = a == null ? Constants.ones(c) : a;
+        float[] shift = b == null ? Constants.zeros(c) : b;
+        parallel.forRange(rows, ROW_GRAIN, (from, to) -> impl.affine(x, from, to, c, scale, shift, out));
+    }
+
+    /** {@code out = RPReLU(x)}: {@code y = x - move1[ch]; y = y >= 0 ? y : slope[ch]*y; out = y + move2[ch]}. */
+    public void rprelu(float[] x, int rows, int c, float[] move1, float[] slope, float[] move2, float[] out) {
+        rprelu(x, rows, c, move1, slope, move2, out, Parallel.SERIAL);
+    }
+
+    public void rprelu(float[] x, int rows, int c, float[] move1, float[] slope, float[] move2, float[] out,
+                       Parallel parallel) {
+        checkRows(x, rows, c, out, parallel);
+        Check.notNull("move1", move1);
+        Check.notNull("slope", slope);
+        Check.notNull("move2", move2);
+        checkRprelu(move1, slope, move2, c);
+        parallel.forRange(rows, ROW_GRAIN, (from, to) -> impl.rprelu(x, from, to, c, move1, slope, move2, out));
+    }
+
+    /** {@code out[i] = x[i] + y[i]} for i &lt; length. */
+    public void add(float[] x, float[] y, int length, float[] out) {
+        add(x, y, length, out, Parallel.SERIAL);
+    }
+
+    public void add(float[] x, float[] y, int length, float[] out, Parallel parallel) {
+        Pooling.nonNegative("length", length);
+        Check.length("x", x, length, "length " + length);
+        Check.length("y", y, length, "length " + length);
+        Check.length("out", out, length, "length " + length);
+        Check.notNull("parallel", parallel);
+        parallel.forRange(length, ELEMENT_GRAIN, (from, to) -> impl.add(x, y, from, to, out));
+    }
+
+    /** Channel tiling: {@code out [rows][c*times]}, {@code out[row][j] = x[row][j % c]}. */
+    public void tile(float[] x, int rows, int c, int times, float[] out) {
+        tile(x, rows, c, times, out, Parallel.SERIAL);
+    }
+
+    public void tile(float[] x, int rows, int c, int times, float[] out, Parallel parallel) {
+        Pooling.nonNegative("rows", rows);
+        Check.positive("c", c);
+        Check.positive("times", times);
+        Check.length("x", x, (long) rows * c, "rows " + rows + " x c " + c);
+        long wide = (long) c * times;
+        Check.size("c x times", wide);
+        Check.length("out", out, Check.size("out", rows * wide), "rows " + rows + " x (c*times " + wide + ")");
+        if (times > 1) {
+            Pooling.distinct("out", out, "x", x);
+        }
+        Check.notNull("parallel", parallel);
+        parallel.forRange(rows, ROW_GRAIN, (from, to) -> impl.tile(x, from, to, c, times, out));
+    }
+
+    /**
+     * The fused pass: {@code v = fma(x, a[ch], b[ch])}; if residual is not null
+     * {@code v = v + residual[row][ch]}; if move1 is not null {@code v = RPReLU(v)} (move1, slope,
+     * move2 all set or all null); {@code out = v}. residual is {@code [rows][c]} and may be out.
+     */
+    public void affineResidualRprelu(float[] x, int rows, int c, float[] a, float[] b, float[] residual,
+                                     float[] move1, float[] slope, float[] move2, float[] out) {
+        affineResidualRprelu(x, rows, c, a, b, residual, move1, slope, move2, out, Parallel.SERIAL);
+    }
+
+    public void affineResidualRprelu(float[] x, int rows, int c, float[] a, float[] b, float[] residual,
+                                     float[] move1, float[] slope, float[] move2, float[] out,
+                                     Parallel parallel) {
+        checkRows(x, rows, c, out, parallel);
+        Pooling.checkChannels("a", a, c);
+        Pooling.checkChannels("b", b, c);
+        if (residual != null) {
+            Check.length("residual", residual, (long) rows * c, "rows " + rows + " x c " + c);
+        }
+        if (move1 != null || slope != null || move2 != null) {
+            checkRprelu(move1, slope, move2, c);
+        }
+        float[] scale = a == null ? Constants.ones(c) : a;
+        float[] shift = b == null ? Constants.zeros(c) : b;
+        parallel.forRange(rows, ROW_GRAIN, (from, to) ->
+                impl.affineResidualRprelu(x, from, to, c, scale, shift, residual, move1, slope, move2, out));
+    }
+
+    private static void checkRows(float[] x, int rows, int c, float[] out, Parallel parallel) {
+        Pooling.nonNegative("rows", rows);
+        Check.positive("c", c);
+        long size = (long) rows * c;
+        Check.size("rows x c", size);
+        Check.length("x", x, size, "rows " + rows + " x c " + c);
+        Check.length("out", out, size, "rows " + rows + " x c " + c);
+        Check.notNull("parallel", parallel);
+    }
+
+    /** RPReLU parameters: all three set, one per channel. */
+    private static void checkRprelu(float[] move1, float[] slope, float[] move2, int c) {
+        if (move1 == null || slope == null || move2 == null) {
+            throw new IllegalArgumentException("RPReLU needs move1, slope and move2 all set or all null; got "
+                    + (move1 == null ? "move1 null, " : "move1 set, ") + (slope == null ? "slope null, " : "slope set, ")
+                    + (move2 == null ? "move2 null" : "move2 set"));
+        }
+        Check.length("move1", move1, c, "one per channel, c " + c);
+        Check.length("slope", slope, c, "one per channel, c " + c);
+        Check.length("move2", move2, c, "one per channel, c " + c);
+    }
+}
