@@ -15,8 +15,8 @@ package dev.binaryvit.kernels;
  *   ctx[i][h*d + c] = clip * (sum over kept j of (+1 if bit j of vT[h*d + c] is set, else -1))
  * </pre>
  * The denominator is accumulated in double and rounded to float once, so that its float value
- * hardly depends on the order of the keys (the vector path adds the same terms grouped by
- * popcount); every other step is float32 as in the model. The context is {@code clip} times an
+ * hardly depends on the order in which the terms are added (the vector path adds the same float
+ * terms exactly, in fixed point); every other step is float32 as in the model. The context is {@code clip} times an
  * integer, computed as {@code clip * (float) count}.
  */
 final class ReferenceAttention implements AttentionSupport {

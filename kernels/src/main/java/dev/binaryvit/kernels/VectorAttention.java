@@ -2,6 +2,7 @@ package dev.binaryvit.kernels;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -12,36 +13,42 @@ import jdk.incubator.vector.VectorSpecies;
  * depends on the key only through {@code pop = popcount(q XOR k)}. Per query and head:
  * <ol>
  *   <li>the popcounts of {@code LANES} keys at a time (a broadcast query word XOR a vector of the
- *       same word of {@code LANES} keys, reordered once per call to lie side by side);
- *   <li>their histogram {@code count[pop]}; the largest score belongs to the smallest popcount;
- *   <li>{@code e(pop) = (float) Math.exp(s(pop) - s(minPop))} from a per-thread table, filled
- *       lazily and reused while d stays the same: the very float operations of the reference, so
- *       each key's {@code e} equals the reference's bit for bit;
- *   <li>the denominator {@code total = (float) sum over pop of count[pop] * (double) e(pop)}, in
- *       double in increasing pop order;
+ *       same word of {@code LANES} keys, reordered once per call to lie side by side), and their
+ *       smallest and largest value; the largest score belongs to the smallest popcount;
+ *   <li>{@code e(pop) = (float) Math.exp(s(pop) - s(minPop))} from a per-thread table, a row per
+ *       minPop, filled lazily and kept while d stays the same (at most {@code (d+1)^2} exponentials
+ *       per thread, none in the steady state): the very float operations of the reference, so each
+ *       key's {@code e} equals the reference's bit for bit;
+ *   <li>the denominator: the same table in fixed point, {@code round(e(pop) * 2^S)} with
+ *       {@code S = 48} (less for more than 16383 keys so the sum fits a long), looked up and added
+ *       per key in long: an exact integer sum, so it does not depend on the key order, the vector
+ *       width or the thread count; {@code total = (float) (sum * 2^-S)}. (This is
+ *       {@code sum over pop of count[pop] * e(pop)}, the popcount histogram form, without building
+ *       the histogram: its scalar increments cost more than the lookups.)
  *   <li>the keep test of the reference, {@code (e(pop) / total) / clip > 0.5f}, level by level from
  *       the smallest pop: it is monotone in pop ({@code Math.exp} is semi-monotonic), so the kept
- *       keys are exactly those with {@code pop <= T};
+ *       keys are exactly those with {@code pop <= T} for the last level T that passes;
  *   <li>the key mask from one vector compare {@code pop <= T} per {@code LANES} keys;
  *   <li>the context across channels: a broadcast mask word AND a vector of the same word of
  *       {@code LANES} channels' value bits (reordered once per call), popcount, accumulate, then
  *       {@code clip * (2 * andCount - kept)}.
  * </ol>
  *
- * <p><b>Where it may differ from the reference.</b> Every key's {@code e} is the reference's, and
- * both denominators are the same positive terms added in double and rounded once to float: the
- * reference in key order, this path grouped by popcount. The two doubles differ by far less than
- * a float ulp, so the two float totals are equal, or adjacent floats when the exact sum lies
- * next to a float rounding boundary. Only then can {@code p / clip} land on different sides of
- * 0.5, and only for a level whose exact {@code p / clip} is within a few float ulps (under 1e-6
- * relative) of 0.5: there, and only there, this path may keep a key that the reference drops or
- * the converse; the properties count such borderline cases. The denominator, and so every result,
- * does not depend on the key order, the vector width or the number of threads.
+ * <p><b>Where it may differ from the reference.</b> Every key's {@code e} is the reference's; only
+ * the denominator is added differently: the reference in double in key order, this path exactly
+ * in fixed point (each term within 2^-49 of the float {@code e}). Both are within about
+ * {@code nkv * 1e-15} relative of the exact sum of the float terms, so the two float totals are
+ * equal, or adjacent floats when that sum lies next to a float rounding boundary. Only then can
+ * {@code p / clip} land on different sides of 0.5, and only for a level whose exact
+ * {@code p / clip} is within a few float ulps (well under 1e-6 relative) of 0.5: there, and only
+ * there, this path may keep a key that the reference drops or the converse. The properties count
+ * such borderline cases.
  */
 final class VectorAttention implements AttentionSupport {
 
     private static final VectorSpecies<Long> L = VectorShapes.LONGS;
     private static final VectorSpecies<Float> F = VectorShapes.FLOATS_PER_LONG;
+    private static final VectorSpecies<Integer> I = VectorShapes.INTS_PER_LONG;
     private static final int LANES = L.length();
 
     /** Per-thread scratch, reused across calls so that no call allocates per query. */
@@ -65,6 +72,14 @@ final class VectorAttention implements AttentionSupport {
         return channels + LANES;
     }
 
+    /**
+     * Fixed-point bits of the denominator's terms: 48, fewer when {@code nkv * 2^S} would not stay
+     * below 2^62.
+     */
+    static int scaleBits(int nkv) {
+        return Math.min(48, 62 - (32 - Integer.numberOfLeadingZeros(nkv)));
+    }
+
     /** The rows of one call on one thread. */
     private static final class Rows {
         final Shape s;
@@ -74,17 +89,26 @@ final class VectorAttention implements AttentionSupport {
         final float clip;
         final float[] out;
         final int d;
+        final int nkv;
+        final int heads;
         final int headWords;
         final int keyWords;
         final int keyStride;
+        /** Keys in whole vectors; the rest, if any, are the last, partial vector. */
+        final int fullKeys;
         final int channelStride;
-        final long[] pops;
-        final int[] count;
+        final double inverseScale;
+        /** The popcounts of the current query and head, one int per key (int: cheap to index with). */
+        final int[] pops;
         final long[] mask;
-        final float[] table;
-        final int[] filled;
+        final Scratch table;
+        /** Lanes of the last, partial vector of keys that hold keys; null when nkv is a multiple of LANES. */
+        final VectorMask<Long> lastKeys;
         /** Lanes of a head's last, partial vector of channels; null when d is a multiple of LANES. */
         final VectorMask<Float> lastChannels;
+        // Results of popcounts(): the smallest and largest popcount of the current query and head.
+        int minPop;
+        int maxPop;
 
         Rows(Shape s, long[] q, long[] keys, long[] values, float clip, float[] out, Scratch scratch) {
             this.s = s;
@@ -94,16 +118,20 @@ final class VectorAttention implements AttentionSupport {
             this.clip = clip;
             this.out = out;
             this.d = s.d();
+            this.nkv = s.nkv();
+            this.heads = s.heads();
             this.headWords = s.headWords();
             this.keyWords = s.keyWords();
-            this.keyStride = keyStride(s.nkv());
+            this.keyStride = keyStride(nkv);
+            this.fullKeys = nkv / LANES * LANES;
             this.channelStride = channelStride(s.channels());
-            scratch.ensure(d, keyStride, keyWords);
+            int scale = scaleBits(nkv);
+            this.inverseScale = Math.scalb(1.0, -scale);
+            scratch.ensure(d, scale, keyStride, keyWords);
             this.pops = scratch.pops;
-            this.count = scratch.count;
             this.mask = scratch.mask;
-            this.table = scratch.table;
-            this.filled = scratch.filled;
+            this.table = scratch;
+            this.lastKeys = fullKeys == nkv ? null : L.indexInRange(fullKeys, nkv);
             this.lastChannels = d % LANES == 0 ? null : F.indexInRange(0, d % LANES);
         }
 
@@ -111,7 +139,7 @@ final class VectorAttention implements AttentionSupport {
             int n = s.n();
             for (int row = from; row < to; row++) {
                 int b = row / n;
-                for (int h = 0; h < s.heads(); h++) {
+                for (int h = 0; h < heads; h++) {
                     head(b, row, h);
                 }
             }
@@ -119,87 +147,88 @@ final class VectorAttention implements AttentionSupport {
 
         /** Query {@code row} (of the flattened [batch][n]) of image b, head h. */
         private void head(int b, int row, int h) {
-            int nkv = s.nkv();
-            popcounts(((row * s.heads()) + h) * headWords, (b * s.heads() + h) * headWords * keyStride);
+            popcounts((row * heads + h) * headWords, (b * heads + h) * headWords * keyStride);
+            int min = minPop;
+            int max = maxPop;
+            int base = table.row(min, max);
+            float[] e = table.e;
+            long[] fixed = table.fixed;
 
-            int min = d;
-            int max = 0;
+            long sum = 0; // exact integer adds
             for (int j = 0; j < nkv; j++) {
-                int p = (int) pops[j];
-                count[p]++;
-                min = Math.min(min, p);
-                max = Math.max(max, p);
+                sum += fixed[base + pops[j]];
             }
-            int e = row(min, max);
-            double sum = 0;
-            for (int p = min; p <= max; p++) {
-                sum += count[p] * (double) table[e + p];
-            }
-            float total = (float) sum;
+            float total = (float) ((double) sum * inverseScale);
+
             int threshold = min - 1;
-            int kept = 0;
             for (int p = min; p <= max; p++) {
-                int c = count[p];
-                if (c != 0) {
-                    float prob = table[e + p] / total;
-                    if (!(prob / clip > 0.5f)) {
-                        break;
-                    }
-                    threshold = p;
-                    kept += c;
+                float prob = e[base + p] / total;
+                if (!(prob / clip > 0.5f)) {
+                    break;
                 }
-            }
-            for (int p = min; p <= max; p++) {
-                count[p] = 0;
+                threshold = p;
             }
 
             int outBase = row * s.channels() + h * d;
-            if (kept == 0) {
+            if (threshold < min) {
                 Arrays.fill(out, outBase, outBase + d, clip * 0f);
                 return;
             }
-            keyMask(threshold);
+            int kept = keyMask(threshold);
             context(b * keyWords * channelStride + h * d, kept, outBase);
         }
 
-        /** {@code pops[j] = popcount(q XOR k_j)} for every key j of one head, LANES keys at a time. */
+        /**
+         * {@code pops[j] = popcount(q XOR k_j)} for every key j of one head, LANES keys at a time,
+         * padding keys set to {@code Integer.MAX_VALUE} (never kept); sets {@link #minPop}, {@link #maxPop}.
+         */
         private void popcounts(int qBase, int kBase) {
-            if (headWords == 1) {
-                long qw = q[qBase] & BitPacking.validBits(d, 0);
-                for (int j = 0; j < keyStride; j += LANES) {
-                    LongVector.fromArray(L, keys, kBase + j)
-                            .lanewise(VectorOperators.XOR, qw)
-                            .lanewise(VectorOperators.BIT_COUNT)
-                            .intoArray(pops, j);
-                }
-            } else {
-                for (int j = 0; j < keyStride; j += LANES) {
-                    LongVector acc = LongVector.zero(L);
-                    for (int w = 0; w < headWords; w++) {
-                        long qw = q[qBase + w] & BitPacking.validBits(d, w);
-                        acc = acc.add(LongVector.fromArray(L, keys, kBase + w * keyStride + j)
-                                .lanewise(VectorOperators.XOR, qw)
-                                .lanewise(VectorOperators.BIT_COUNT));
-                    }
-                    acc.intoArray(pops, j);
-                }
+            LongVector lo = LongVector.broadcast(L, Long.MAX_VALUE);
+            LongVector hi = LongVector.zero(L);
+            int j = 0;
+            for (; j < fullKeys; j += LANES) {
+                LongVector pop = popcount(qBase, kBase, j);
+                ((IntVector) pop.convertShape(VectorOperators.L2I, I, 0)).intoArray(pops, j);
+                lo = lo.min(pop);
+                hi = hi.max(pop);
             }
-            for (int j = s.nkv(); j < keyStride; j++) {
-                pops[j] = Long.MAX_VALUE; // padding keys: never kept (and never counted)
+            if (j < nkv) {
+                LongVector pop = LongVector.broadcast(L, Integer.MAX_VALUE).blend(popcount(qBase, kBase, j), lastKeys);
+                ((IntVector) pop.convertShape(VectorOperators.L2I, I, 0)).intoArray(pops, j);
+                lo = lo.min(pop);
+                hi = hi.lanewise(VectorOperators.MAX, pop, lastKeys);
             }
+            minPop = (int) lo.reduceLanes(VectorOperators.MIN);
+            maxPop = (int) hi.reduceLanes(VectorOperators.MAX);
         }
 
-        /** {@code mask[w]}: bit j set iff key j is kept, i.e. {@code pops[j] <= threshold}. */
-        private void keyMask(int threshold) {
+        /** The popcounts of keys j .. j + LANES - 1. */
+        private LongVector popcount(int qBase, int kBase, int j) {
+            LongVector pop = LongVector.fromArray(L, keys, kBase + j)
+                    .lanewise(VectorOperators.XOR, q[qBase] & BitPacking.validBits(d, 0))
+                    .lanewise(VectorOperators.BIT_COUNT);
+            for (int w = 1; w < headWords; w++) {
+                pop = pop.add(LongVector.fromArray(L, keys, kBase + w * keyStride + j)
+                        .lanewise(VectorOperators.XOR, q[qBase + w] & BitPacking.validBits(d, w))
+                        .lanewise(VectorOperators.BIT_COUNT));
+            }
+            return pop;
+        }
+
+        /** {@code mask[w]}: bit j set iff key j is kept, i.e. {@code pops[j] <= threshold}; returns the count. */
+        private int keyMask(int threshold) {
+            int kept = 0;
             for (int w = 0; w < keyWords; w++) {
                 long bits = 0L;
                 int end = Math.min(keyStride, w * 64 + 64);
                 for (int j = w * 64; j < end; j += LANES) {
-                    bits |= LongVector.fromArray(L, pops, j).compare(VectorOperators.LE, threshold).toLong()
+                    bits |= IntVector.fromArray(I, pops, j).compare(VectorOperators.LE, threshold).toLong()
                             << (j - w * 64);
                 }
                 mask[w] = bits;
+                kept += Long.bitCount(bits);
             }
+            return kept;
         }
 
         /** The context of one head: LANES channels at a time, {@code clip * (2 * popcount(mask AND v) - kept)}. */
@@ -221,54 +250,57 @@ final class VectorAttention implements AttentionSupport {
                 }
             }
         }
-
-        /**
-         * The offset in {@code table} of the row of {@code e(pop)} for this smallest popcount, filled
-         * at least up to {@code max}.
-         */
-        private int row(int min, int max) {
-            int base = min * (d + 1);
-            if (filled[min] < max) {
-                float sqrtD = (float) Math.sqrt(d);
-                float top = (d - 2 * min) / sqrtD;
-                for (int p = Math.max(min, filled[min] + 1); p <= max; p++) {
-                    int dot = d - 2 * p;
-                    float score = dot / sqrtD;
-                    table[base + p] = (float) Math.exp(score - top);
-                }
-                filled[min] = max;
-            }
-            return base;
-        }
     }
 
-    /** Arrays one thread reuses from call to call. */
+    /** Arrays one thread reuses from call to call, and its table of {@code e(pop)}. */
     private static final class Scratch {
-        long[] pops = new long[0];
-        int[] count = new int[0];
+        int[] pops = new int[0];
         long[] mask = new long[0];
-        /** {@code e(pop)} for head size {@link #tableD}: row min, column pop. */
-        float[] table = new float[0];
-        /** Per row: the largest pop whose entry is filled, or min - 1 (row empty). */
+        /** {@code e(pop)} for head size {@link #tableD}: at {@code min * (d + 1) + pop} for the smallest pop min. */
+        float[] e = new float[0];
+        /** {@code round(e * 2^tableScale)}, the same layout. */
+        long[] fixed = new long[0];
+        /** Per row min: the largest pop whose entry is filled, or -1. */
         int[] filled = new int[0];
         int tableD = -1;
+        int tableScale = -1;
         long[] keys = new long[0];
         long[] values = new long[0];
 
-        void ensure(int d, int keyStride, int keyWords) {
+        void ensure(int d, int scale, int keyStride, int keyWords) {
             if (pops.length < keyStride) {
-                pops = new long[keyStride];
+                pops = new int[keyStride];
             }
             if (mask.length < keyWords) {
                 mask = new long[keyWords];
             }
-            if (tableD != d) {
-                count = new int[d + 1];
-                table = new float[(d + 1) * (d + 1)];
+            if (tableD != d || tableScale != scale) {
+                e = new float[(d + 1) * (d + 1)];
+                fixed = new long[(d + 1) * (d + 1)];
                 filled = new int[d + 1];
                 Arrays.fill(filled, -1);
                 tableD = d;
+                tableScale = scale;
             }
+        }
+
+        /** The offset of the row of {@code e(pop)} for this smallest popcount, filled at least up to {@code max}. */
+        int row(int min, int max) {
+            int d = tableD;
+            int base = min * (d + 1);
+            if (filled[min] < max) {
+                float sqrtD = (float) Math.sqrt(d);
+                float top = (d - 2 * min) / sqrtD; // the largest score: the reference's max
+                for (int p = Math.max(min, filled[min] + 1); p <= max; p++) {
+                    int dot = d - 2 * p;
+                    float score = dot / sqrtD;
+                    float value = (float) Math.exp(score - top);
+                    e[base + p] = value;
+                    fixed[base + p] = Math.round(Math.scalb((double) value, tableScale));
+                }
+                filled[min] = max;
+            }
+            return base;
         }
 
         /**

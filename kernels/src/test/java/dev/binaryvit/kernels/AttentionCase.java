@@ -142,6 +142,19 @@ final class AttentionCase {
         return false;
     }
 
+    /** How many (image, query, head) of this call are {@link #borderline}. */
+    int borderlineHeads() {
+        int count = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < n; i++) {
+                for (int h = 0; h < heads; h++) {
+                    count += borderline(b, i, h) ? 1 : 0;
+                }
+            }
+        }
+        return count;
+    }
+
     /**
      * Asserts that the two contexts are equal to the bit for every (image, query, head) that is not
      * borderline, and returns how many borderline ones differ.
