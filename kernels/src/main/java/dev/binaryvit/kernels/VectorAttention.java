@@ -16,8 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  *       same word of {@code LANES} keys, reordered once per call to lie side by side), and their
  *       smallest and largest value; the largest score belongs to the smallest popcount;
  *   <li>{@code e(pop) = (float) Math.exp(s(pop) - s(minPop))} from a per-thread table, a row per
- *       minPop, filled lazily and kept while d stays the same (at most {@code (d+1)^2} exponentials
- *       per thread, none in the steady state): the very float operations of the reference, so each
+ *       minPop, allocated and filled lazily and kept while d stays the same (at most
+ *       {@code (d+1)^2 / 2} exponentials per thread, none in the steady state): the very float operations of the reference, so each
  *       key's {@code e} equals the reference's bit for bit;
  *   <li>the denominator: the same table in fixed point, {@code round(e(pop) * 2^S)} with
  *       {@code S = 48} (less for more than 16383 keys so the sum fits a long), looked up and added
@@ -35,14 +35,15 @@ import jdk.incubator.vector.VectorSpecies;
  * </ol>
  *
  * <p><b>Where it may differ from the reference.</b> Every key's {@code e} is the reference's; only
- * the denominator is added differently: the reference in double in key order, this path exactly
- * in fixed point (each term within 2^-49 of the float {@code e}). Both are within about
- * {@code nkv * 1e-15} relative of the exact sum of the float terms, so the two float totals are
- * equal, or adjacent floats when that sum lies next to a float rounding boundary. Only then can
- * {@code p / clip} land on different sides of 0.5, and only for a level whose exact
- * {@code p / clip} is within a few float ulps (well under 1e-6 relative) of 0.5: there, and only
- * there, this path may keep a key that the reference drops or the converse. The properties count
- * such borderline cases.
+ * the denominator is added differently: the reference in double in key order (within
+ * {@code nkv * 2^-53} relative of the exact sum of the float terms), this path exactly in fixed
+ * point (each term within {@code 2^-(S+1)} of its float, so within {@code nkv * 2^-49} relative for
+ * S = 48: about 1e-15 per key; the sum is at least 1, the top key's term). So the two float totals
+ * are equal, or adjacent floats when the exact sum lies that close to a float rounding boundary.
+ * Only then can {@code p / clip} land on different sides of 0.5, and only for a level whose exact
+ * {@code p / clip} is within a few float ulps (under 1e-6 relative) of 0.5: there, and only there,
+ * this path may keep a key that the reference drops or the converse. The properties count such
+ * borderline cases and allow a difference nowhere else.
  */
 final class VectorAttention implements AttentionSupport {
 
@@ -76,7 +77,7 @@ final class VectorAttention implements AttentionSupport {
      * Fixed-point bits of the denominator's terms: 48, fewer when {@code nkv * 2^S} would not stay
      * below 2^62.
      */
-    static int scaleBits(int nkv) {
+    private static int scaleBits(int nkv) {
         return Math.min(48, 62 - (32 - Integer.numberOfLeadingZeros(nkv)));
     }
 
@@ -150,19 +151,19 @@ final class VectorAttention implements AttentionSupport {
             popcounts((row * heads + h) * headWords, (b * heads + h) * headWords * keyStride);
             int min = minPop;
             int max = maxPop;
-            int base = table.row(min, max);
-            float[] e = table.e;
-            long[] fixed = table.fixed;
+            table.fill(min, max);
+            float[] e = table.e[min];
+            long[] fixed = table.fixed[min];
 
             long sum = 0; // exact integer adds
             for (int j = 0; j < nkv; j++) {
-                sum += fixed[base + pops[j]];
+                sum += fixed[pops[j]];
             }
             float total = (float) ((double) sum * inverseScale);
 
             int threshold = min - 1;
             for (int p = min; p <= max; p++) {
-                float prob = e[base + p] / total;
+                float prob = e[p] / total;
                 if (!(prob / clip > 0.5f)) {
                     break;
                 }
@@ -256,10 +257,13 @@ final class VectorAttention implements AttentionSupport {
     private static final class Scratch {
         int[] pops = new int[0];
         long[] mask = new long[0];
-        /** {@code e(pop)} for head size {@link #tableD}: at {@code min * (d + 1) + pop} for the smallest pop min. */
-        float[] e = new float[0];
+        /**
+         * {@code e[min][pop]}: {@code e(pop)} for head size {@link #tableD} when the smallest popcount
+         * is min; a row is allocated when first needed (a few rows occur, out of d + 1).
+         */
+        float[][] e = new float[0][];
         /** {@code round(e * 2^tableScale)}, the same layout. */
-        long[] fixed = new long[0];
+        long[][] fixed = new long[0][];
         /** Per row min: the largest pop whose entry is filled, or -1. */
         int[] filled = new int[0];
         int tableD = -1;
@@ -275,8 +279,8 @@ final class VectorAttention implements AttentionSupport {
                 mask = new long[keyWords];
             }
             if (tableD != d || tableScale != scale) {
-                e = new float[(d + 1) * (d + 1)];
-                fixed = new long[(d + 1) * (d + 1)];
+                e = new float[d + 1][];
+                fixed = new long[d + 1][];
                 filled = new int[d + 1];
                 Arrays.fill(filled, -1);
                 tableD = d;
@@ -284,23 +288,27 @@ final class VectorAttention implements AttentionSupport {
             }
         }
 
-        /** The offset of the row of {@code e(pop)} for this smallest popcount, filled at least up to {@code max}. */
-        int row(int min, int max) {
+        /** Fills the row of {@code e(pop)} for this smallest popcount at least up to {@code max}. */
+        void fill(int min, int max) {
             int d = tableD;
-            int base = min * (d + 1);
             if (filled[min] < max) {
+                if (e[min] == null) {
+                    e[min] = new float[d + 1];
+                    fixed[min] = new long[d + 1];
+                }
+                float[] row = e[min];
+                long[] fixedRow = fixed[min];
                 float sqrtD = (float) Math.sqrt(d);
                 float top = (d - 2 * min) / sqrtD; // the largest score: the reference's max
                 for (int p = Math.max(min, filled[min] + 1); p <= max; p++) {
                     int dot = d - 2 * p;
                     float score = dot / sqrtD;
                     float value = (float) Math.exp(score - top);
-                    e[base + p] = value;
-                    fixed[base + p] = Math.round(Math.scalb((double) value, tableScale));
+                    row[p] = value;
+                    fixedRow[p] = Math.round(Math.scalb((double) value, tableScale));
                 }
                 filled[min] = max;
             }
-            return base;
         }
 
         /**
