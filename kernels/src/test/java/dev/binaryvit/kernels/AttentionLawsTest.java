@@ -72,6 +72,28 @@ class AttentionLawsTest {
     }
 
     @Test
+    void paddingBitsAreIgnored() {
+        qt().withExamples(60).forAll(AttentionCase.dims(2, 4, 130, 30, 200), longs().all())
+                .checkAssert((s, seed) -> {
+                    AttentionCase c = AttentionCase.random(new Random(seed), s);
+                    AttentionCase dirty = new AttentionCase(c.batch, c.n, c.nkv, c.heads, c.d, c.clip,
+                            setPadding(c.q, c.d), setPadding(c.k, c.d), setPadding(c.vT, c.nkv));
+                    assertArrayEquals(c.run(VECTOR), dirty.run(VECTOR), 0f, "vector " + c);
+                    assertArrayEquals(c.run(REFERENCE), dirty.run(REFERENCE), 0f, "reference " + c);
+                });
+    }
+
+    /** A copy of packed rows of {@code bits} bits with every padding bit set. */
+    private static long[] setPadding(long[] rows, int bits) {
+        int words = BitPacking.words(bits);
+        long[] dirty = rows.clone();
+        for (int i = 0; i < dirty.length; i++) {
+            dirty[i] |= ~TestData.validBits(bits, i % words);
+        }
+        return dirty;
+    }
+
+    @Test
     void twoThreadsGiveTheSameBitsAsOne() {
         try (Parallel two = Parallel.of(2)) {
             qt().withExamples(40).forAll(AttentionCase.dims(3, 8, 130, 100, 200), longs().all())
