@@ -16,12 +16,19 @@ package dev.binaryvit.kernels;
  *       {@link BitPacking#packColumns} writes them;
  *   <li>{@code out}: the context {@code [batch][n][channels]}.
  * </ul>
- * Padding bits of the inputs are ignored. The float operations are those of
- * {@link ReferenceAttention}. The vector implementation keeps the same keys as the reference
- * except where {@code p / clip} lies within about 1e-6 relative of 0.5 (see
- * {@link VectorAttention}); every output is {@code clip} times an integer, equal to the bit
- * elsewhere. With a {@link Parallel} pool the queries are split over its threads; results do not
- * change.
+ * Padding bits of the inputs are ignored.
+ *
+ * <p>The reference, per image, query i and head: {@code pop_j = popcount(q_i XOR k_j)} over the
+ * head's d bits; {@code s_j = (d - 2 * pop_j) / (float) Math.sqrt(d)}; {@code max} the largest
+ * {@code s_j}; {@code e_j = (float) Math.exp(s_j - max)}; {@code total} the {@code e_j} added in
+ * double and rounded to float once; {@code p_j = e_j / total}; key j kept iff
+ * {@code p_j / clip > 0.5f}; {@code ctx[i][h*d + c] = clip * (float) (sum over kept j of +-1)},
+ * the value sign of key j at channel {@code h*d + c}. The vector implementation computes the same
+ * {@code e_j} and adds the denominator exactly in fixed point, so it keeps the same keys except
+ * where {@code p / clip} lies within a few float ulps (under 1e-6 relative) of 0.5; every output
+ * is {@code clip} times an integer, equal to the bit elsewhere. Neither depends on the key order
+ * beyond that, on the vector width or on the threads: with a {@link Parallel} pool the queries are
+ * split over its threads and the results do not change.
  */
 public final class Attention {
 
