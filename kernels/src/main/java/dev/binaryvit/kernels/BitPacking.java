@@ -62,6 +62,34 @@ public final class BitPacking {
         parallel.forRange(rows, 1, (from, to) -> impl.packRows(x, from, to, cols, groups, move, out));
     }
 
+    /**
+     * Packs the signs of {@code x[r][c] + move[c]} column by column: {@code out[cols][words(rows)]},
+     * bit r of column c (for instance the attention values, one bit row per channel along the
+     * keys). {@code move} (length cols) may be null.
+     */
+    public void packColumns(float[] x, int rows, int cols, float[] move, long[] out) {
+        packColumns(x, 1, rows, cols, move, out, Parallel.SERIAL);
+    }
+
+    /**
+     * {@link #packColumns(float[], int, int, float[], long[])} for {@code batch} matrices one after
+     * the other: {@code x[batch][rows][cols]} into {@code out[batch][cols][words(rows)]}, the
+     * columns split over {@code parallel}.
+     */
+    public void packColumns(float[] x, int batch, int rows, int cols, float[] move, long[] out, Parallel parallel) {
+        Check.positive("batch", batch);
+        checkShape(rows, cols, 1);
+        Check.length("x", x, (long) batch * rows * cols, "batch " + batch + " x rows " + rows + " x cols " + cols);
+        if (move != null) {
+            Check.length("move", move, cols, "one per column, cols " + cols);
+        }
+        Check.length("out", out, (long) batch * cols * words(rows),
+                "batch " + batch + " x cols " + cols + " x words(rows " + rows + ")");
+        Check.notNull("parallel", parallel);
+        Check.size("batch x cols", (long) batch * cols);
+        parallel.forRange(batch * cols, 16, (from, to) -> impl.packColumns(x, rows, cols, move, out, from, to));
+    }
+
     /** The ±1 values of packed rows {@code packed[rows][groups][words(cols / groups)]}: a checking aid. */
     public static float[] unpack(long[] packed, int rows, int cols, int groups) {
         checkShape(rows, cols, groups);
@@ -79,6 +107,12 @@ public final class BitPacking {
             }
         }
         return x;
+    }
+
+    /** The mask of word {@code word}'s bits that lie inside a row of {@code bits} bits. */
+    static long validBits(int bits, int word) {
+        int inWord = Math.min(64, bits - 64 * word);
+        return inWord >= 64 ? -1L : inWord <= 0 ? 0L : (1L << inWord) - 1;
     }
 
     private static void checkShape(int rows, int cols, int groups) {

@@ -9,4 +9,11 @@ interface PackingSupport {
      * iff {@code x + move >= 0}; padding bits 0). {@code move} (length cols) may be null.
      */
     void packRows(float[] x, int from, int to, int cols, int groups, float[] move, long[] out);
+
+    /**
+     * Packs columns of {@code x[batch][rows][cols]} into {@code out[batch][cols][words(rows)]}: bit r
+     * of column c is 1 iff {@code x[r][c] + move[c] >= 0}, padding bits 0. {@code [from, to)} ranges
+     * over the flattened {@code [batch][cols]} index. {@code move} (length cols) may be null.
+     */
+    void packColumns(float[] x, int rows, int cols, float[] move, long[] out, int from, int to);
 }

@@ -23,4 +23,23 @@ final class ReferencePacking implements PackingSupport {
             }
         }
     }
+
+    @Override
+    public void packColumns(float[] x, int rows, int cols, float[] move, long[] out, int from, int to) {
+        int rowWords = BitPacking.words(rows);
+        for (int bc = from; bc < to; bc++) {
+            int b = bc / cols;
+            int col = bc % cols;
+            int wordBase = bc * rowWords;
+            for (int w = 0; w < rowWords; w++) {
+                out[wordBase + w] = 0L;
+            }
+            for (int r = 0; r < rows; r++) {
+                float shifted = x[(b * rows + r) * cols + col] + (move == null ? 0f : move[col]);
+                if (shifted >= 0f) {
+                    out[wordBase + r / 64] |= 1L << (r % 64);
+                }
+            }
+        }
+    }
 }

@@ -1,15 +1,24 @@
 package dev.binaryvit.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Sign packing on the Vector API: one compare per vector of floats, its mask is the bits. */
+/**
+ * Sign packing on the Vector API. Rows: one compare per vector of floats, its mask is the bits.
+ * Columns: one vector of 64-bit words holds the words of {@code LONG_LANES} adjacent columns; each
+ * row's compare mask ORs that row's bit into the lanes it sets.
+ */
 final class VectorPacking implements PackingSupport {
 
     private static final VectorSpecies<Float> F = VectorShapes.FLOATS;
     private static final int LANES = F.length();
+    private static final VectorSpecies<Long> L = VectorShapes.LONGS;
+    /** Floats with as many lanes as {@link #L}: one column per lane. */
+    private static final VectorSpecies<Float> FL = VectorShapes.FLOATS_PER_LONG;
+    private static final int LONG_LANES = L.length();
 
     @Override
     public void packRows(float[] x, int from, int to, int cols, int groups, float[] move, long[] out) {
@@ -46,6 +55,69 @@ final class VectorPacking implements PackingSupport {
                 v = v.add(FloatVector.fromArray(F, move, moveBase + c, inRange));
             }
             bits |= v.compare(VectorOperators.GE, 0f).and(inRange).toLong() << (c - c0);
+        }
+        return bits;
+    }
+
+    @Override
+    public void packColumns(float[] x, int rows, int cols, float[] move, long[] out, int from, int to) {
+        int rowWords = BitPacking.words(rows);
+        long[] words = new long[LONG_LANES];
+        int bc = from;
+        while (bc < to) { // one image's run of columns at a time
+            int b = bc / cols;
+            int c0 = bc % cols;
+            int c1 = Math.min(cols, c0 + (to - bc));
+            packColumnRange(x, b * rows * cols, rows, cols, move, out, b * cols * rowWords, c0, c1, words);
+            bc += c1 - c0;
+        }
+    }
+
+    private static void packColumnRange(float[] x, int xBase, int rows, int cols, float[] move, long[] out,
+                                        int outBase, int c0, int c1, long[] words) {
+        int rowWords = BitPacking.words(rows);
+        for (int c = c0; c < c1; c += LONG_LANES) {
+            int width = Math.min(LONG_LANES, c1 - c);
+            VectorMask<Float> in = width == LONG_LANES ? null : FL.indexInRange(c, c1);
+            FloatVector shift = move == null ? null
+                    : in == null ? FloatVector.fromArray(FL, move, c) : FloatVector.fromArray(FL, move, c, in);
+            for (int w = 0; w < rowWords; w++) {
+                int r0 = w * 64;
+                int r1 = Math.min(rows, r0 + 64);
+                LongVector bits = in == null ? columnWord(x, xBase + c, cols, shift, r0, r1)
+                        : columnWordTail(x, xBase + c, cols, shift, r0, r1, in);
+                bits.intoArray(words, 0);
+                for (int lane = 0; lane < width; lane++) {
+                    out[outBase + (c + lane) * rowWords + w] = words[lane];
+                }
+            }
+        }
+    }
+
+    /** Rows {@code [r0, r1)} of LONG_LANES whole columns starting at {@code x[xc]}: bit r - r0 per lane. */
+    private static LongVector columnWord(float[] x, int xc, int cols, FloatVector shift, int r0, int r1) {
+        LongVector bits = LongVector.zero(L);
+        for (int r = r0; r < r1; r++) {
+            FloatVector v = FloatVector.fromArray(FL, x, xc + r * cols);
+            if (shift != null) {
+                v = v.add(shift);
+            }
+            bits = bits.lanewise(VectorOperators.OR, 1L << (r - r0), v.compare(VectorOperators.GE, 0f).cast(L));
+        }
+        return bits;
+    }
+
+    /** {@link #columnWord} for the last, partial block of columns: lanes outside {@code in} are not read. */
+    private static LongVector columnWordTail(float[] x, int xc, int cols, FloatVector shift, int r0, int r1,
+                                             VectorMask<Float> in) {
+        LongVector bits = LongVector.zero(L);
+        for (int r = r0; r < r1; r++) {
+            FloatVector v = FloatVector.fromArray(FL, x, xc + r * cols, in);
+            if (shift != null) {
+                v = v.add(shift);
+            }
+            bits = bits.lanewise(VectorOperators.OR, 1L << (r - r0),
+                    v.compare(VectorOperators.GE, 0f).and(in).cast(L));
         }
         return bits;
     }

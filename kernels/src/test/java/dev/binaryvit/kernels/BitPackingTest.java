@@ -88,4 +88,58 @@ class BitPackingTest {
         }
         assertArrayEquals(one, two);
     }
+
+    @Test
+    void vectorColumnPackingEqualsTheReference() {
+        qt().withExamples(200).forAll(integers().between(1, 3), integers().between(0, 300),
+                integers().between(1, 300), longs().all()).checkAssert((batch, rows, cols, seed) -> {
+                    Random random = new Random(seed);
+                    float[] x = TestData.floats(random, batch * rows * cols);
+                    float[] move = random.nextBoolean() ? TestData.floats(random, cols) : null;
+                    int words = batch * cols * BitPacking.words(rows);
+                    long[] expected = new long[words];
+                    long[] actual = new long[words];
+                    java.util.Arrays.fill(actual, -1L); // padding bits must be written as 0
+                    REFERENCE.packColumns(x, batch, rows, cols, move, expected, Parallel.SERIAL);
+                    VECTOR.packColumns(x, batch, rows, cols, move, actual, Parallel.SERIAL);
+                    assertArrayEquals(expected, actual, "batch=" + batch + " rows=" + rows + " cols=" + cols);
+                });
+    }
+
+    @Test
+    void packingColumnsIsTransposingThenPackingRows() {
+        qt().withExamples(150).forAll(integers().between(1, 200), integers().between(1, 200), longs().all())
+                .checkAssert((rows, cols, seed) -> {
+                    Random random = new Random(seed);
+                    float[] x = TestData.floats(random, rows * cols);
+                    float[] move = random.nextBoolean() ? TestData.floats(random, cols) : null;
+                    float[] shiftedT = new float[cols * rows];
+                    for (int r = 0; r < rows; r++) {
+                        for (int c = 0; c < cols; c++) {
+                            shiftedT[c * rows + r] = x[r * cols + c] + (move == null ? 0f : move[c]);
+                        }
+                    }
+                    long[] expected = new long[cols * BitPacking.words(rows)];
+                    long[] actual = new long[expected.length];
+                    REFERENCE.pack(shiftedT, cols, rows, expected);
+                    VECTOR.packColumns(x, rows, cols, move, actual);
+                    assertArrayEquals(expected, actual, "rows=" + rows + " cols=" + cols);
+                });
+    }
+
+    @Test
+    void twoThreadsPackTheSameColumns() {
+        Random random = new Random(8);
+        float[] x = TestData.floats(random, 3 * 197 * 131);
+        long[] one = new long[3 * 131 * 4];
+        long[] two = new long[one.length];
+        VECTOR.packColumns(x, 3, 197, 131, null, one, Parallel.SERIAL);
+        try (Parallel p = Parallel.of(2)) {
+            VECTOR.packColumns(x, 3, 197, 131, null, two, p);
+        }
+        assertArrayEquals(one, two);
+        long[] reference = new long[one.length];
+        REFERENCE.packColumns(x, 3, 197, 131, null, reference, Parallel.SERIAL);
+        assertArrayEquals(reference, one);
+    }
 }

@@ -1,0 +1,366 @@
+package dev.binaryvit.kernels;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Binarized attention on the Vector API, using that a score takes only {@code d + 1} values: it
+ * depends on the key only through {@code pop = popcount(q XOR k)}. Per query and head:
+ * <ol>
+ *   <li>the popcounts of {@code LANES} keys at a time (a broadcast query word XOR a vector of the
+ *       same word of {@code LANES} keys, reordered once per call to lie side by side), and their
+ *       smallest and largest value; the largest score belongs to the smallest popcount;
+ *   <li>{@code e(pop) = (float) Math.exp(s(pop) - s(minPop))} from a per-thread table, a row per
+ *       minPop, allocated and filled lazily and kept while d stays the same (at most
+ *       {@code (d+1)^2 / 2} exponentials per thread, none in the steady state): the very float operations of the reference, so each
+ *       key's {@code e} equals the reference's bit for bit;
+ *   <li>the denominator: the same table in fixed point, {@code round(e(pop) * 2^S)} with
+ *       {@code S = 48} (less for more than 16383 keys so the sum fits a long), looked up and added
+ *       per key in long: an exact integer sum, so it does not depend on the key order, the vector
+ *       width or the thread count; {@code total = (float) (sum * 2^-S)}. (This is
+ *       {@code sum over pop of count[pop] * e(pop)}, the popcount histogram form, without building
+ *       the histogram: its scalar increments cost more than the lookups.)
+ *   <li>the keep test of the reference, {@code (e(pop) / total) / clip > 0.5f}, level by level from
+ *       the smallest pop: it is monotone in pop ({@code Math.exp} is semi-monotonic), so the kept
+ *       keys are exactly those with {@code pop <= T} for the last level T that passes;
+ *   <li>the key mask from one vector compare {@code pop <= T} per {@code LANES} keys;
+ *   <li>the context across channels: a broadcast mask word AND a vector of the same word of
+ *       {@code LANES} channels' value bits (reordered once per call), popcount, accumulate, then
+ *       {@code clip * (2 * andCount - kept)}.
+ * </ol>
+ *
+ * <p><b>Where it may differ from the reference.</b> Every key's {@code e} is the reference's; only
+ * the denominator is added differently: the reference in double in key order (within
+ * {@code nkv * 2^-53} relative of the exact sum of the float terms), this path exactly in fixed
+ * point (each term within {@code 2^-(S+1)} of its float, so within {@code nkv * 2^-49} relative for
+ * S = 48: about 1e-15 per key; the sum is at least 1, the top key's term). So the two float totals
+ * are equal, or adjacent floats when the exact sum lies that close to a float rounding boundary.
+ * Only then can {@code p / clip} land on different sides of 0.5, and only for a level whose exact
+ * {@code p / clip} is within a few float ulps (under 1e-6 relative) of 0.5: there, and only there,
+ * this path may keep a key that the reference drops or the converse. The properties count such
+ * borderline cases and allow a difference nowhere else.
+ */
+final class VectorAttention implements AttentionSupport {
+
+    private static final VectorSpecies<Long> L = VectorShapes.LONGS;
+    private static final VectorSpecies<Float> F = VectorShapes.FLOATS_PER_LONG;
+    private static final VectorSpecies<Integer> I = VectorShapes.INTS_PER_LONG;
+    private static final int LANES = L.length();
+
+    /** Per-thread scratch, reused across calls so that no call allocates per query. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    @Override
+    public Parallel.RangeBody prepare(Shape s, long[] q, long[] k, long[] vT, float clip, float[] out) {
+        Scratch caller = SCRATCH.get();
+        long[] keys = caller.keysByHead(s, k);
+        long[] values = caller.valuesByWord(s, vT);
+        return (from, to) -> new Rows(s, q, keys, values, clip, out, SCRATCH.get()).run(from, to);
+    }
+
+    /** Stride of a reordered key row: the keys rounded up to whole vectors. */
+    private static int keyStride(int nkv) {
+        return (nkv + LANES - 1) / LANES * LANES;
+    }
+
+    /** Stride of a reordered value row: the channels plus one vector, so a head's last vector can load. */
+    private static int channelStride(int channels) {
+        return channels + LANES;
+    }
+
+    /**
+     * Fixed-point bits of the denominator's terms: 48, fewer when {@code nkv * 2^S} would not stay
+     * below 2^62.
+     */
+    private static int scaleBits(int nkv) {
+        return Math.min(48, 62 - (32 - Integer.numberOfLeadingZeros(nkv)));
+    }
+
+    /** The rows of one call on one thread. */
+    private static final class Rows {
+        final Shape s;
+        final long[] q;
+        final long[] keys;
+        final long[] values;
+        final float clip;
+        final float[] out;
+        final int d;
+        final int nkv;
+        final int heads;
+        final int headWords;
+        final int keyWords;
+        final int keyStride;
+        /** Keys in whole vectors; the rest, if any, are the last, partial vector. */
+        final int fullKeys;
+        final int channelStride;
+        final double inverseScale;
+        /** The popcounts of the current query and head, one int per key (int: cheap to index with). */
+        final int[] pops;
+        final long[] mask;
+        final Scratch table;
+        /** Lanes of the last, partial vector of keys that hold keys; null when nkv is a multiple of LANES. */
+        final VectorMask<Long> lastKeys;
+        /** Lanes of a head's last, partial vector of channels; null when d is a multiple of LANES. */
+        final VectorMask<Float> lastChannels;
+        // Results of popcounts(): the smallest and largest popcount of the current query and head.
+        int minPop;
+        int maxPop;
+
+        Rows(Shape s, long[] q, long[] keys, long[] values, float clip, float[] out, Scratch scratch) {
+            this.s = s;
+            this.q = q;
+            this.keys = keys;
+            this.values = values;
+            this.clip = clip;
+            this.out = out;
+            this.d = s.d();
+            this.nkv = s.nkv();
+            this.heads = s.heads();
+            this.headWords = s.headWords();
+            this.keyWords = s.keyWords();
+            this.keyStride = keyStride(nkv);
+            this.fullKeys = nkv / LANES * LANES;
+            this.channelStride = channelStride(s.channels());
+            int scale = scaleBits(nkv);
+            this.inverseScale = Math.scalb(1.0, -scale);
+            scratch.ensure(d, scale, keyStride, keyWords);
+            this.pops = scratch.pops;
+            this.mask = scratch.mask;
+            this.table = scratch;
+            this.lastKeys = fullKeys == nkv ? null : L.indexInRange(fullKeys, nkv);
+            this.lastChannels = d % LANES == 0 ? null : F.indexInRange(0, d % LANES);
+        }
+
+        void run(int from, int to) {
+            int n = s.n();
+            for (int row = from; row < to; row++) {
+                int b = row / n;
+                for (int h = 0; h < heads; h++) {
+                    head(b, row, h);
+                }
+            }
+        }
+
+        /** Query {@code row} (of the flattened [batch][n]) of image b, head h. */
+        private void head(int b, int row, int h) {
+            popcounts((row * heads + h) * headWords, (b * heads + h) * headWords * keyStride);
+            int min = minPop;
+            int max = maxPop;
+            table.fill(min, max);
+            float[] e = table.e[min];
+            long[] fixed = table.fixed[min];
+
+            long sum = 0; // exact integer adds
+            for (int j = 0; j < nkv; j++) {
+                sum += fixed[pops[j]];
+            }
+            float total = (float) ((double) sum * inverseScale);
+
+            int threshold = min - 1;
+            for (int p = min; p <= max; p++) {
+                float prob = e[p] / total;
+                if (!(prob / clip > 0.5f)) {
+                    break;
+                }
+                threshold = p;
+            }
+
+            int outBase = row * s.channels() + h * d;
+            if (threshold < min) {
+                Arrays.fill(out, outBase, outBase + d, clip * 0f);
+                return;
+            }
+            int kept = keyMask(threshold);
+            context(b * keyWords * channelStride + h * d, kept, outBase);
+        }
+
+        /**
+         * {@code pops[j] = popcount(q XOR k_j)} for every key j of one head, LANES keys at a time,
+         * padding keys set to {@code Integer.MAX_VALUE} (never kept); sets {@link #minPop}, {@link #maxPop}.
+         */
+        private void popcounts(int qBase, int kBase) {
+            LongVector lo = LongVector.broadcast(L, Long.MAX_VALUE);
+            LongVector hi = LongVector.zero(L);
+            int j = 0;
+            for (; j < fullKeys; j += LANES) {
+                LongVector pop = popcount(qBase, kBase, j);
+                ((IntVector) pop.convertShape(VectorOperators.L2I, I, 0)).intoArray(pops, j);
+                lo = lo.min(pop);
+                hi = hi.max(pop);
+            }
+            if (j < nkv) {
+                LongVector pop = LongVector.broadcast(L, Integer.MAX_VALUE).blend(popcount(qBase, kBase, j), lastKeys);
+                ((IntVector) pop.convertShape(VectorOperators.L2I, I, 0)).intoArray(pops, j);
+                lo = lo.min(pop);
+                hi = hi.lanewise(VectorOperators.MAX, pop, lastKeys);
+            }
+            minPop = (int) lo.reduceLanes(VectorOperators.MIN);
+            maxPop = (int) hi.reduceLanes(VectorOperators.MAX);
+        }
+
+        /** The popcounts of keys j .. j + LANES - 1. */
+        private LongVector popcount(int qBase, int kBase, int j) {
+            LongVector pop = LongVector.fromArray(L, keys, kBase + j)
+                    .lanewise(VectorOperators.XOR, q[qBase] & BitPacking.validBits(d, 0))
+                    .lanewise(VectorOperators.BIT_COUNT);
+            for (int w = 1; w < headWords; w++) {
+                pop = pop.add(LongVector.fromArray(L, keys, kBase + w * keyStride + j)
+                        .lanewise(VectorOperators.XOR, q[qBase + w] & BitPacking.validBits(d, w))
+                        .lanewise(VectorOperators.BIT_COUNT));
+            }
+            return pop;
+        }
+
+        /** {@code mask[w]}: bit j set iff key j is kept, i.e. {@code pops[j] <= threshold}; returns the count. */
+        private int keyMask(int threshold) {
+            int kept = 0;
+            for (int w = 0; w < keyWords; w++) {
+                long bits = 0L;
+                int end = Math.min(keyStride, w * 64 + 64);
+                for (int j = w * 64; j < end; j += LANES) {
+                    bits |= IntVector.fromArray(I, pops, j).compare(VectorOperators.LE, threshold).toLong()
+                            << (j - w * 64);
+                }
+                mask[w] = bits;
+                kept += Long.bitCount(bits);
+            }
+            return kept;
+        }
+
+        /** The context of one head: LANES channels at a time, {@code clip * (2 * popcount(mask AND v) - kept)}. */
+        private void context(int vBase, int kept, int outBase) {
+            LongVector keptCount = LongVector.broadcast(L, kept);
+            for (int c = 0; c < d; c += LANES) {
+                LongVector acc = LongVector.zero(L);
+                for (int w = 0; w < keyWords; w++) {
+                    acc = acc.add(LongVector.fromArray(L, values, vBase + w * channelStride + c)
+                            .lanewise(VectorOperators.AND, mask[w])
+                            .lanewise(VectorOperators.BIT_COUNT));
+                }
+                LongVector signed = acc.lanewise(VectorOperators.LSHL, 1).sub(keptCount);
+                FloatVector ctx = ((FloatVector) signed.convertShape(VectorOperators.L2F, F, 0)).mul(clip);
+                if (c + LANES <= d) {
+                    ctx.intoArray(out, outBase + c);
+                } else {
+                    ctx.intoArray(out, outBase + c, lastChannels);
+                }
+            }
+        }
+    }
+
+    /** Arrays one thread reuses from call to call, and its table of {@code e(pop)}. */
+    private static final class Scratch {
+        int[] pops = new int[0];
+        long[] mask = new long[0];
+        /**
+         * {@code e[min][pop]}: {@code e(pop)} for head size {@link #tableD} when the smallest popcount
+         * is min; a row is allocated when first needed (a few rows occur, out of d + 1).
+         */
+        float[][] e = new float[0][];
+        /** {@code round(e * 2^tableScale)}, the same layout. */
+        long[][] fixed = new long[0][];
+        /** Per row min: the largest pop whose entry is filled, or -1. */
+        int[] filled = new int[0];
+        int tableD = -1;
+        int tableScale = -1;
+        long[] keys = new long[0];
+        long[] values = new long[0];
+
+        void ensure(int d, int scale, int keyStride, int keyWords) {
+            if (pops.length < keyStride) {
+                pops = new int[keyStride];
+            }
+            if (mask.length < keyWords) {
+                mask = new long[keyWords];
+            }
+            if (tableD != d || tableScale != scale) {
+                e = new float[d + 1][];
+                fixed = new long[d + 1][];
+                filled = new int[d + 1];
+                Arrays.fill(filled, -1);
+                tableD = d;
+                tableScale = scale;
+            }
+        }
+
+        /** Fills the row of {@code e(pop)} for this smallest popcount at least up to {@code max}. */
+        void fill(int min, int max) {
+            int d = tableD;
+            if (filled[min] < max) {
+                if (e[min] == null) {
+                    e[min] = new float[d + 1];
+                    fixed[min] = new long[d + 1];
+                }
+                float[] row = e[min];
+                long[] fixedRow = fixed[min];
+                float sqrtD = (float) Math.sqrt(d);
+                float top = (d - 2 * min) / sqrtD; // the largest score: the reference's max
+                for (int p = Math.max(min, filled[min] + 1); p <= max; p++) {
+                    int dot = d - 2 * p;
+                    float score = dot / sqrtD;
+                    float value = (float) Math.exp(score - top);
+                    row[p] = value;
+                    fixedRow[p] = Math.round(Math.scalb((double) value, tableScale));
+                }
+                filled[min] = max;
+            }
+        }
+
+        /**
+         * Keys reordered so that one word of {@code LANES} consecutive keys of one head is one
+         * vector: {@code [batch][heads][words(d)][keyStride]}, padding bits and padding keys 0.
+         */
+        long[] keysByHead(Shape s, long[] k) {
+            int nkv = s.nkv();
+            int heads = s.heads();
+            int words = s.headWords();
+            int stride = keyStride(nkv);
+            int size = Check.size("reordered keys", (long) s.batch() * heads * words * stride);
+            if (keys.length < size) {
+                keys = new long[size];
+            }
+            for (int b = 0; b < s.batch(); b++) {
+                for (int h = 0; h < heads; h++) {
+                    for (int w = 0; w < words; w++) {
+                        long valid = BitPacking.validBits(s.d(), w);
+                        int to = ((b * heads + h) * words + w) * stride;
+                        for (int j = 0; j < nkv; j++) {
+                            keys[to + j] = k[((b * nkv + j) * heads + h) * words + w] & valid;
+                        }
+                        Arrays.fill(keys, to + nkv, to + stride, 0L);
+                    }
+                }
+            }
+            return keys;
+        }
+
+        /**
+         * Value bits reordered so that one word of {@code LANES} consecutive channels is one vector:
+         * {@code [batch][words(nkv)][channelStride]}, padding channels 0.
+         */
+        long[] valuesByWord(Shape s, long[] vT) {
+            int channels = s.channels();
+            int words = s.keyWords();
+            int stride = channelStride(channels);
+            int size = Check.size("reordered values", (long) s.batch() * words * stride);
+            if (values.length < size) {
+                values = new long[size];
+            }
+            for (int b = 0; b < s.batch(); b++) {
+                for (int w = 0; w < words; w++) {
+                    int to = (b * words + w) * stride;
+                    for (int c = 0; c < channels; c++) {
+                        values[to + c] = vT[(b * channels + c) * words + w];
+                    }
+                    Arrays.fill(values, to + channels, to + stride, 0L);
+                }
+            }
+            return values;
+        }
+    }
+}
