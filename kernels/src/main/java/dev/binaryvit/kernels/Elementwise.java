@@ -85,6 +85,27 @@ public final class Elementwise {
         parallel.forRange(length, ELEMENT_GRAIN, (from, to) -> impl.add(x, y, from, to, out));
     }
 
+    /**
+     * {@code out[i] = x[i] + y[i % period]} for i &lt; length, length a multiple of period: a
+     * per-image tensor (position embeddings) added to every image of a batch. out may be x.
+     */
+    public void addRepeated(float[] x, int length, float[] y, int period, float[] out) {
+        addRepeated(x, length, y, period, out, Parallel.SERIAL);
+    }
+
+    public void addRepeated(float[] x, int length, float[] y, int period, float[] out, Parallel parallel) {
+        Pooling.nonNegative("length", length);
+        Check.positive("period", period);
+        if (length % period != 0) {
+            throw new IllegalArgumentException("length " + length + " is not a multiple of period " + period);
+        }
+        Check.length("x", x, length, "length " + length);
+        Check.length("y", y, period, "period " + period);
+        Check.length("out", out, length, "length " + length);
+        Check.notNull("parallel", parallel);
+        parallel.forRange(length, ELEMENT_GRAIN, (from, to) -> impl.addRepeated(x, y, period, from, to, out));
+    }
+
     /** Channel tiling: {@code out [rows][c*times]}, {@code out[row][j] = x[row][j % c]}. */
     public void tile(float[] x, int rows, int c, int times, float[] out) {
         tile(x, rows, c, times, out, Parallel.SERIAL);

@@ -17,6 +17,9 @@ interface ElementwiseSupport {
     /** {@code out[i] = x[i] + y[i]} for i in {@code [from, to)}. */
     void add(float[] x, float[] y, int from, int to, float[] out);
 
+    /** {@code out[i] = x[i] + y[i % period]} for i in [from, to). */
+    void addRepeated(float[] x, float[] y, int period, int from, int to, float[] out);
+
     /** {@code out[row][j] = x[row][j % c]}, out rows of {@code c * times}. */
     void tile(float[] x, int from, int to, int c, int times, float[] out);
 

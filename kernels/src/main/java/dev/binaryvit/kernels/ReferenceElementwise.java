@@ -41,6 +41,13 @@ final class ReferenceElementwise implements ElementwiseSupport {
     }
 
     @Override
+    public void addRepeated(float[] x, float[] y, int period, int from, int to, float[] out) {
+        for (int i = from; i < to; i++) {
+            out[i] = x[i] + y[i % period];
+        }
+    }
+
+    @Override
     public void tile(float[] x, int from, int to, int c, int times, float[] out) {
         int wide = c * times;
         for (int row = from; row < to; row++) {

@@ -57,6 +57,25 @@ final class VectorElementwise implements ElementwiseSupport {
         }
     }
 
+    /** Runs of {@link #add} over the stretches where y's index {@code i % period} is contiguous. */
+    @Override
+    public void addRepeated(float[] x, float[] y, int period, int from, int to, float[] out) {
+        int i = from;
+        while (i < to) {
+            int j = i % period;
+            int end = Math.min(to, i + period - j);
+            int shift = i - j; // x and out index i pairs with y index i - shift
+            for (int bound = i + F.loopBound(end - i); i < bound; i += LANES) {
+                FloatVector.fromArray(F, x, i).add(FloatVector.fromArray(F, y, i - shift)).intoArray(out, i);
+            }
+            if (i < end) {
+                VectorMask<Float> m = F.indexInRange(i, end);
+                FloatVector.fromArray(F, x, i, m).add(FloatVector.fromArray(F, y, i - shift, m)).intoArray(out, i, m);
+                i = end;
+            }
+        }
+    }
+
     /** Each vector of a source row is loaded once and stored {@code times} times. */
     @Override
     public void tile(float[] x, int from, int to, int c, int times, float[] out) {

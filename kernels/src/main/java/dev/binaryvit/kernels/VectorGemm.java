@@ -203,28 +203,44 @@ final class VectorGemm implements GemmSupport {
             }
         }
         for (; n < n1; n++) { // the last tokens, one at a time
-            int r0 = n * words;
-            IntVector c00 = IntVector.zero(I);
-            IntVector c01 = c00;
-            for (int kw = 0, w = w0; kw < words; kw++, w += 2 * NR) {
-                long x = a[r0 + kw];
-                int lo = (int) x;
-                int hi = (int) (x >>> 32);
-                c00 = c00.add(IntVector.fromArray(I, panels, w).lanewise(XOR, lo).lanewise(BIT_COUNT))
-                        .add(IntVector.fromArray(I, panels, w + NR).lanewise(XOR, hi).lanewise(BIT_COUNT));
-                c01 = c01.add(IntVector.fromArray(I, panels, w + LANES).lanewise(XOR, lo).lanewise(BIT_COUNT))
-                        .add(IntVector.fromArray(I, panels, w + NR + LANES).lanewise(XOR, hi).lanewise(BIT_COUNT));
-            }
-            if (th != null) {
-                putBits(c, n, j0, c00.compare(GE, IntVector.fromArray(I, th.popAtLeast, j0))
-                        .or(c00.compare(LE, IntVector.fromArray(I, th.popAtMost, j0))).toLong()
-                        | c01.compare(GE, IntVector.fromArray(I, th.popAtLeast, j1))
-                        .or(c01.compare(LE, IntVector.fromArray(I, th.popAtMost, j1))).toLong() << LANES);
-            } else {
-                int d = (n - rowOrigin) * stride + j0 - colOrigin;
-                kv.sub(c00.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d, in0);
-                kv.sub(c01.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d + LANES, in1);
-            }
+            tailRow(c, n, p, dest, (n - rowOrigin) * stride + j0 - colOrigin);
+        }
+    }
+
+    /**
+     * One token against panel p, for the tokens left over by {@link #panelColumn}'s blocks of four.
+     * A method of its own: in one method with the four-token block, C1 runs out of registers and
+     * the method never reaches C2.
+     */
+    private static void tailRow(Call c, int n, int p, int[] dest, int d) {
+        long[] a = c.a;
+        int[] panels = c.panels;
+        int words = c.words;
+        int w0 = p * 2 * words * NR;
+        int j0 = p * NR;
+        int j1 = j0 + LANES;
+        SignThresholds th = c.thresholds;
+        int r0 = n * words;
+        IntVector c00 = IntVector.zero(I);
+        IntVector c01 = c00;
+        for (int kw = 0, w = w0; kw < words; kw++, w += 2 * NR) {
+            long x = a[r0 + kw];
+            int lo = (int) x;
+            int hi = (int) (x >>> 32);
+            c00 = c00.add(IntVector.fromArray(I, panels, w).lanewise(XOR, lo).lanewise(BIT_COUNT))
+                    .add(IntVector.fromArray(I, panels, w + NR).lanewise(XOR, hi).lanewise(BIT_COUNT));
+            c01 = c01.add(IntVector.fromArray(I, panels, w + LANES).lanewise(XOR, lo).lanewise(BIT_COUNT))
+                    .add(IntVector.fromArray(I, panels, w + NR + LANES).lanewise(XOR, hi).lanewise(BIT_COUNT));
+        }
+        if (th != null) {
+            putBits(c, n, j0, c00.compare(GE, IntVector.fromArray(I, th.popAtLeast, j0))
+                    .or(c00.compare(LE, IntVector.fromArray(I, th.popAtMost, j0))).toLong()
+                    | c01.compare(GE, IntVector.fromArray(I, th.popAtLeast, j1))
+                    .or(c01.compare(LE, IntVector.fromArray(I, th.popAtMost, j1))).toLong() << LANES);
+        } else {
+            IntVector kv = IntVector.broadcast(I, c.k);
+            kv.sub(c00.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d, I.indexInRange(j0, c.m));
+            kv.sub(c01.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d + LANES, I.indexInRange(j1, c.m));
         }
     }
 

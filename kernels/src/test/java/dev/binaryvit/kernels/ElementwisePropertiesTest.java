@@ -56,6 +56,29 @@ class ElementwisePropertiesTest {
     }
 
     @Test
+    void addRepeatedEqualsTheReferenceAndAddingEachBlock() {
+        qt().withExamples(150).forAll(integers().between(1, 4), integers().between(1, 700), longs().all())
+                .checkAssert((blocks, period, seed) -> {
+                    Random random = new Random(seed);
+                    int length = blocks * period;
+                    float[] x = TestData.floats(random, length);
+                    float[] y = TestData.floats(random, period);
+                    float[] expected = new float[length];
+                    REFERENCE.addRepeated(x, length, y, period, expected);
+                    float[] actual = x.clone();
+                    try (Parallel two = Parallel.of(2)) {
+                        VECTOR.addRepeated(actual, length, y, period, actual, two); // in place, split anywhere
+                    }
+                    assertArrayEquals(expected, actual, () -> "blocks=" + blocks + " period=" + period);
+                    for (int b = 0; b < blocks; b++) {
+                        for (int i = 0; i < period; i++) {
+                            assertEquals(x[b * period + i] + y[i], expected[b * period + i]);
+                        }
+                    }
+                });
+    }
+
+    @Test
     void addEqualsTheReference() {
         qt().withExamples(100).forAll(integers().between(0, 3000), longs().all()).checkAssert((length, seed) -> {
             Random random = new Random(seed);

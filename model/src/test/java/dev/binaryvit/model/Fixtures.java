@@ -1,28 +1,28 @@
 package dev.binaryvit.model;
 
-import org.junit.jupiter.api.Assumptions;
-
-import java.nio.file.Files;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Path;
 
-/** Locates the shared reference fixtures ({@code shared/fixtures} beside the repository). */
+/**
+ * The reference fixtures: a copy of {@code shared/fixtures} (the official PyTorch code's run of a
+ * small BinaryViT) kept in the test resources, so that every checkout, CI's included, tests
+ * against them and no fixture test can be skipped.
+ */
 final class Fixtures {
+
     private Fixtures() {}
 
-    /**
-     * The {@code binaryvit-tiny} fixture directory: from {@code -Dbinaryvit.fixtures=DIR} (the
-     * {@code fixtures} folder) or found by walking up from the working directory to a
-     * {@code shared/fixtures} folder. Tests that need it are skipped, loudly, when it is absent.
-     */
+    /** The {@code binaryvit-tiny} directory: config.json, weights.safetensors, case.safetensors. */
     static Path tiny() {
-        String prop = System.getProperty("binaryvit.fixtures");
-        if (prop != null) return Path.of(prop).resolve("binaryvit-tiny");
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            Path f = d.resolve("shared/fixtures/binaryvit-tiny");
-            if (Files.isDirectory(f)) return f;
+        URL config = Fixtures.class.getResource("/fixtures/binaryvit-tiny/config.json");
+        if (config == null) {
+            throw new IllegalStateException("test resource fixtures/binaryvit-tiny/config.json is missing");
         }
-        System.err.println("WARNING: shared/fixtures/binaryvit-tiny not found; fixture tests skipped");
-        Assumptions.abort("shared/fixtures/binaryvit-tiny not found");
-        return null;
+        try {
+            return Path.of(config.toURI()).getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -1,0 +1,43 @@
+package dev.binaryvit.kernels;
+
+/**
+ * Cuts images into non-overlapping p x p patches, the im2col of a stride-p convolution: images
+ * {@code [batch][channels][height][width]} become rows {@code [batch][(height/p)*(width/p)][channels*p*p]}
+ * in PyTorch's {@code (c, ky, kx)} weight order, so that a {@link FloatLinear} with the conv weight
+ * {@code [out][c][p][p]} computes the convolution. A pure copy of p-float runs, which
+ * {@link System#arraycopy} already does at memory speed: there is no separate vector path.
+ */
+public final class ImagePatches {
+
+    private ImagePatches() {}
+
+    public static void gather(float[] images, int batch, int channels, int height, int width, int p, float[] out) {
+        Check.positive("batch", batch);
+        Check.positive("channels", channels);
+        Check.positive("patch", p);
+        Check.positive("height", height);
+        Check.positive("width", width);
+        if (height % p != 0 || width % p != 0) {
+            throw new IllegalArgumentException("image " + height + "x" + width + " is not a multiple of the patch " + p);
+        }
+        long pixels = (long) batch * channels * height * width;
+        Check.length("images", images, pixels, "batch " + batch + " x " + channels + " x " + height + " x " + width);
+        Check.length("out", out, pixels, "the same number of values as the images");
+        int gh = height / p;
+        int gw = width / p;
+        int row = channels * p * p;
+        for (int b = 0; b < batch; b++) {
+            for (int py = 0; py < gh; py++) {
+                for (int px = 0; px < gw; px++) {
+                    int o = ((b * gh + py) * gw + px) * row;
+                    for (int c = 0; c < channels; c++) {
+                        for (int ky = 0; ky < p; ky++) {
+                            int src = ((b * channels + c) * height + py * p + ky) * width + px * p;
+                            System.arraycopy(images, src, out, o + (c * p + ky) * p, p);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.binaryvit.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import java.util.Random;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+@Tag("vector-width")
+class FloatLinearTest {
+
+    @Test
+    void vectorEqualsTheReferenceBitForBit() {
+        qt().withExamples(150).forAll(integers().between(1, 60), integers().between(1, 200),
+                integers().between(1, 300), longs().all()).checkAssert((n, k, m, seed) -> {
+                    Random random = new Random(seed);
+                    float[] x = TestData.floats(random, n * k);
+                    FloatLinear.Weights w = FloatLinear.Weights.of(TestData.floats(random, m * k), m, k);
+                    float[] bias = random.nextBoolean() ? TestData.floats(random, m) : null;
+                    float[] expected = new float[n * m];
+                    float[] actual = new float[n * m];
+                    FloatLinear.reference().apply(x, n, w, bias, expected);
+                    FloatLinear.active().apply(x, n, w, bias, actual);
+                    assertArrayEquals(expected, actual, 0f, () -> "n=" + n + " k=" + k + " m=" + m);
+                });
+    }
+
+    @Test
+    void twoThreadsGiveTheSameBits() {
+        Random random = new Random(3);
+        float[] x = TestData.floats(random, 97 * 48);
+        FloatLinear.Weights w = FloatLinear.Weights.of(TestData.floats(random, 70 * 48), 70, 48);
+        float[] one = new float[97 * 70];
+        float[] two = new float[97 * 70];
+        FloatLinear.active().apply(x, 97, w, null, one);
+        try (Parallel p = Parallel.of(2)) {
+            FloatLinear.active().apply(x, 97, w, null, two, p);
+        }
+        assertArrayEquals(one, two, 0f);
+    }
+
+    @Test
+    void aHandCheckedProduct() {
+        FloatLinear.Weights w = FloatLinear.Weights.of(new float[] {1, 2, 3, -1, 0, 0.5f}, 2, 3);
+        float[] out = new float[2];
+        FloatLinear.active().apply(new float[] {1, 1, 2}, 1, w, new float[] {10, 20}, out);
+        assertEquals(19f, out[0]);
+        assertEquals(20f, out[1]);
+    }
+
+    @Test
+    void shapesAreChecked() {
+        FloatLinear.Weights w = FloatLinear.Weights.of(new float[6], 2, 3);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FloatLinear.active().apply(new float[5], 2, w, null, new float[4]));
+        assertEquals("x has 5 elements but needs 6 (rows 2 x in 3)", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> FloatLinear.active().apply(new float[6], 2, w, new float[1], new float[4]));
+    }
+}

@@ -1,0 +1,301 @@
+package dev.binaryvit.model;
+
+import dev.binaryvit.kernels.Parallel;
+import dev.binaryvit.model.Workspace.F;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * A loaded BinaryViT: official config and safetensors weights in, logits out.
+ *
+ * <pre>{@code
+ * try (BinaryVit model = BinaryVit.load(Path.of("binaryvit-small"), 2)) {
+ *     for (Prediction p : model.classify(ImageIO.read(new File("cat.jpg")), 5)) {
+ *         System.out.println(p.label() + " " + p.probability());
+ *     }
+ * }
+ * }</pre>
+ *
+ * Binary weights are packed once at load time (the float copies are dropped); scratch buffers are
+ * kept and reused, so a forward pass allocates nothing once a batch size has been seen. One model
+ * runs one forward pass at a time (calls are serialised); its threads work inside each kernel,
+ * and the results do not depend on their number.
+ */
+public final class BinaryVit implements AutoCloseable {
+
+    private final BinaryVitConfig config;
+    private final Embeddings embeddings;
+    private final EncoderLayer[] layers;
+    private final PatchMerging[] mergings; // mergings[s] follows the last layer of stage s
+    private final Head head;
+    private final Parallel parallel;
+    private final Ops ops;
+    private final Workspace workspace = new Workspace();
+    private final List<String> unusedTensors;
+
+    private BinaryVit(BinaryVitConfig config, Weights w, Ops ops, Parallel parallel) {
+        this.config = config;
+        this.embeddings = new Embeddings(config, w);
+        this.layers = new EncoderLayer[config.numLayers()];
+        for (int i = 0; i < layers.length; i++) {
+            layers[i] = new EncoderLayer(config, w, i);
+        }
+        this.mergings = new PatchMerging[config.stages() - 1];
+        for (int s = 0; s < mergings.length; s++) {
+            mergings[s] = new PatchMerging(config, w, s);
+        }
+        this.head = new Head(config, w);
+        this.ops = ops;
+        this.parallel = parallel;
+        this.unusedTensors = List.copyOf(w.unused());
+    }
+
+    /** Loads {@code dir/config.json} and the weights ({@code weights.safetensors} or {@code model.safetensors}) on one thread. */
+    public static BinaryVit load(Path dir) throws IOException {
+        return load(dir, 1);
+    }
+
+    /** Loads {@code dir/config.json} and the weights, running on {@code threads} threads. */
+    public static BinaryVit load(Path dir, int threads) throws IOException {
+        Path weights = dir.resolve("weights.safetensors");
+        if (!Files.exists(weights) && Files.exists(dir.resolve("model.safetensors"))) {
+            weights = dir.resolve("model.safetensors");
+        }
+        return load(dir.resolve("config.json"), weights, threads);
+    }
+
+    /** Loads a config file and a safetensors weight file. */
+    public static BinaryVit load(Path configFile, Path weightsFile, int threads) throws IOException {
+        BinaryVitConfig config = BinaryVitConfig.fromJson(configFile);
+        return create(config, Safetensors.read(weightsFile), threads);
+    }
+
+    /**
+     * A model from a config and its tensors. Throws {@link WeightsException} naming every missing or
+     * ill-shaped tensor; tensors the config does not use are listed by {@link #unusedTensors()}.
+     */
+    public static BinaryVit create(BinaryVitConfig config, Safetensors tensors, int threads) throws WeightsException {
+        Weights w = Weights.check(tensors, config);
+        Parallel parallel = Parallel.of(threads);
+        return new BinaryVit(config, w, Ops.active(parallel), parallel);
+    }
+
+    /**
+     * BinaryViT-S with built-in deterministic weights: real shapes and real work, meaningless
+     * labels. For trying the library and measuring it without a checkpoint.
+     */
+    public static BinaryVit builtIn(int threads) {
+        BinaryVitConfig config = BinaryVitConfig.small();
+        try {
+            return create(config, SyntheticWeights.create(config, 0), threads);
+        } catch (WeightsException e) {
+            throw new IllegalStateException("the built-in weights do not match their own config", e);
+        }
+    }
+
+    /** The same model on the scalar reference kernels, single-threaded: a checking aid. */
+    static BinaryVit onReferenceKernels(BinaryVitConfig config, Safetensors tensors) throws WeightsException {
+        return new BinaryVit(config, Weights.check(tensors, config), Ops.reference(), Parallel.SERIAL);
+    }
+
+    public BinaryVitConfig config() {
+        return config;
+    }
+
+    /** Number of encoder layers. */
+    public int layers() {
+        return layers.length;
+    }
+
+    /** Tensors in the weight file that this config does not use. */
+    public List<String> unusedTensors() {
+        return unusedTensors;
+    }
+
+    /** Threads the kernels run on. */
+    public int threads() {
+        return parallel.threads();
+    }
+
+    /** Floats per image of one pixel tensor: {@code channels * size * size}. */
+    public int imageFloats() {
+        return config.numChannels() * config.imageSize() * config.imageSize();
+    }
+
+    /** Logits {@code [batch][labels]} of images {@code [batch][channels][size][size]}, normalised as {@link Images#preprocess} does. */
+    public float[] forward(float[] images, int batch) {
+        float[] logits = new float[batch * config.numLabels()];
+        forward(images, batch, logits, StepObserver.NONE);
+        return logits;
+    }
+
+    /** As {@link #forward(float[], int)} into {@code logits}, reporting every step to {@code observer}. */
+    public synchronized void forward(float[] images, int batch, float[] logits, StepObserver observer) {
+        checkBatch(batch);
+        checkLength("images", images, (long) batch * imageFloats(),
+                "batch " + batch + " x " + config.numChannels() + " x " + config.imageSize() + " x " + config.imageSize());
+        checkLength("logits", logits, (long) batch * config.numLabels(), "batch " + batch + " x labels " + config.numLabels());
+        float[] h = hidden(F.HIDDEN_A, 0, batch);
+        long t0 = System.nanoTime();
+        embeddings.forward(ops, workspace, batch, images, h);
+        long t1 = System.nanoTime();
+        observer.stepDone(Step.embeddings(), h, hiddenLength(0, batch), t1 - t0);
+        boolean inA = true;
+        for (int i = 0; i < layers.length; i++) {
+            float[] out = hidden(inA ? F.HIDDEN_B : F.HIDDEN_A, i, batch);
+            t0 = System.nanoTime();
+            layers[i].forward(ops, workspace, batch, h, out);
+            t1 = System.nanoTime();
+            observer.stepDone(Step.layer(i), out, layerLength(i, batch), t1 - t0);
+            h = out;
+            inA = !inA;
+            int stage = config.stageOfLayer(i);
+            if (isLastOfStage(i) && stage < mergings.length) {
+                out = hidden(inA ? F.HIDDEN_B : F.HIDDEN_A, i + 1, batch);
+                t0 = System.nanoTime();
+                mergings[stage].forward(ops, workspace, batch, h, out);
+                t1 = System.nanoTime();
+                observer.stepDone(Step.merge(stage), out, hiddenLength(i + 1, batch), t1 - t0);
+                h = out;
+                inA = !inA;
+            }
+        }
+        t0 = System.nanoTime();
+        head.forward(ops, workspace, batch, h, logits);
+        t1 = System.nanoTime();
+        observer.stepDone(Step.head(), logits, batch * config.numLabels(), t1 - t0);
+    }
+
+    /** The hidden state after the embeddings: {@code hidden.0}, {@code [batch][tokens][channels]}. */
+    public synchronized float[] embed(float[] images, int batch) {
+        checkBatch(batch);
+        checkLength("images", images, (long) batch * imageFloats(), "batch x channels x size x size");
+        float[] out = new float[hiddenLength(0, batch)];
+        embeddings.forward(ops, workspace, batch, images, out);
+        return out;
+    }
+
+    /**
+     * Encoder layer i, and the patch merging after it when it ends a stage, applied to
+     * {@code hidden.i}: returns {@code hidden.(i+1)} (the official code's layer input numbering).
+     */
+    public synchronized float[] layer(int i, float[] hidden, int batch) {
+        if (i < 0 || i >= layers.length) {
+            throw new IllegalArgumentException("layer " + i + " does not exist: the model has " + layers.length);
+        }
+        checkBatch(batch);
+        checkLength("hidden", hidden, hiddenLength(i, batch), "hidden." + i + " of batch " + batch);
+        float[] out = hidden(F.HIDDEN_B, i, batch);
+        layers[i].forward(ops, workspace, batch, hidden, out);
+        int stage = config.stageOfLayer(i);
+        if (isLastOfStage(i) && stage < mergings.length) {
+            float[] merged = new float[hiddenLength(i + 1, batch)];
+            mergings[stage].forward(ops, workspace, batch, out, merged);
+            return merged;
+        }
+        return Arrays.copyOf(out, layerLength(i, batch));
+    }
+
+    /** Logits {@code [batch][labels]} from the encoder output {@code hidden.(layers)}. */
+    public synchronized float[] head(float[] hidden, int batch) {
+        checkBatch(batch);
+        checkLength("hidden", hidden, hiddenLength(layers.length, batch), "the encoder output of batch " + batch);
+        float[] logits = new float[batch * config.numLabels()];
+        head.forward(ops, workspace, batch, hidden, logits);
+        return logits;
+    }
+
+    /** The top {@code k} classes of one image, after the evaluation preprocessing of {@link Images#preprocess}. */
+    public List<Prediction> classify(BufferedImage image, int k) {
+        float[] logits = forward(Images.preprocess(image, config.imageSize()), 1);
+        return top(logits, 0, k);
+    }
+
+    /** The top {@code k} classes of image {@code b} of a logits batch, with softmax probabilities. */
+    public List<Prediction> top(float[] logits, int b, int k) {
+        int labels = config.numLabels();
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < labels; j++) {
+            max = Math.max(max, logits[b * labels + j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < labels; j++) {
+            sum += Math.exp(logits[b * labels + j] - max);
+        }
+        List<Prediction> all = new ArrayList<>(labels);
+        for (int j = 0; j < labels; j++) {
+            float logit = logits[b * labels + j];
+            all.add(new Prediction(j, config.label(j).orElse("class " + j), logit,
+                    (float) (Math.exp(logit - max) / sum)));
+        }
+        all.sort(Comparator.comparingDouble(Prediction::logit).reversed());
+        return List.copyOf(all.subList(0, Math.min(k, labels)));
+    }
+
+    /** Bytes of parameters the model holds: packed binary weights and float parameters. */
+    public long parameterBytes() {
+        long total = embeddings.bytes() + head.bytes();
+        for (EncoderLayer l : layers) {
+            total += l.bytes();
+        }
+        for (PatchMerging m : mergings) {
+            total += m.bytes();
+        }
+        return total;
+    }
+
+    /** Bytes of scratch buffers held for the largest batch run so far. */
+    public long workspaceBytes() {
+        return workspace.bytes();
+    }
+
+    /** Stops the model's threads. */
+    @Override
+    public void close() {
+        parallel.close();
+    }
+
+    private boolean isLastOfStage(int i) {
+        return i == layers.length - 1 || config.stageOfLayer(i + 1) != config.stageOfLayer(i);
+    }
+
+    /** Floats of {@code hidden.i} (the input of layer i; i = layers is the encoder output). */
+    private int hiddenLength(int i, int batch) {
+        int stage = i == layers.length ? config.stages() - 1 : config.stageOfLayer(i);
+        return batch * config.grid(stage) * config.grid(stage) * config.hiddenSize(stage);
+    }
+
+    /** Floats of layer i's own output, before any patch merging. */
+    private int layerLength(int i, int batch) {
+        return hiddenLength(i, batch);
+    }
+
+    private float[] hidden(F buffer, int i, int batch) {
+        long largest = 0;
+        for (int s = 0; s < config.stages(); s++) {
+            largest = Math.max(largest, (long) config.grid(s) * config.grid(s) * config.hiddenSize(s));
+        }
+        return workspace.floats(buffer, largest * batch);
+    }
+
+    private static void checkBatch(int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+        }
+    }
+
+    private static void checkLength(String what, float[] array, long needed, String because) {
+        if (array == null) {
+            throw new IllegalArgumentException(what + " is null");
+        }
+        if (array.length != needed) {
+            throw new IllegalArgumentException(what + " has " + array.length + " floats but needs " + needed + " (" + because + ")");
+        }
+    }
+}

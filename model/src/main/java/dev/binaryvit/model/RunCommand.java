@@ -1,0 +1,150 @@
+package dev.binaryvit.model;
+
+import dev.binaryvit.kernels.Kernels;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code run}: classify images, print the top 5 of each and a per-step time table. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Classify images with BinaryViT; print the top-5 classes of each and a per-layer time table.")
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = "--weights", paramLabel = "F.safetensors", description = "Weights (official names); needs --config.")
+    Path weights;
+
+    @Option(names = "--config", paramLabel = "config.json", description = "Config (official format); needs --weights.")
+    Path config;
+
+    @Option(names = "--threads", defaultValue = "1", description = "Threads (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--runs", defaultValue = "10", description = "Timed runs for the time table (default ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Parameters(paramLabel = "IMAGE", arity = "0..*", description = "Images (PNG, JPEG, ...); none: the bundled sample.")
+    List<Path> images = new ArrayList<>();
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if ((weights == null) != (config == null)) {
+            throw new IllegalArgumentException("--weights and --config go together");
+        }
+        if (threads < 1 || runs < 1) {
+            throw new IllegalArgumentException("--threads and --runs must be >= 1");
+        }
+        List<String> names = new ArrayList<>();
+        List<BufferedImage> pictures = new ArrayList<>();
+        if (images.isEmpty()) {
+            names.add("sample.png (bundled)");
+            pictures.add(Images.sample());
+        }
+        for (Path p : images) {
+            names.add(p.toString());
+            pictures.add(Images.read(p)); // fails with the path named before any work is done
+        }
+        try (BinaryVit model = weights == null ? BinaryVit.builtIn(threads) : BinaryVit.load(config, weights, threads)) {
+            BinaryVitConfig c = model.config();
+            out.printf("model: %s%n", weights == null
+                    ? "BinaryViT-S with built-in deterministic weights (no checkpoint given: the labels are meaningless)"
+                    : weights + " (" + c.numLayers() + " layers, hidden " + hidden(c) + ")");
+            out.printf("kernels: %s, threads: %d%n", Kernels.description(), threads);
+            if (!model.unusedTensors().isEmpty()) {
+                out.printf("unused tensors in the weight file (%d): %s%n", model.unusedTensors().size(),
+                        model.unusedTensors());
+            }
+            int size = c.imageSize();
+            int batch = pictures.size();
+            int per = model.imageFloats();
+            float[] input = new float[batch * per];
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(Images.preprocess(pictures.get(b), size), 0, input, b * per, per);
+            }
+            float[] logits = model.forward(input, batch);
+            for (int b = 0; b < batch; b++) {
+                out.printf("%n%s%n", names.get(b));
+                int rank = 1;
+                for (Prediction p : model.top(logits, b, 5)) {
+                    out.printf("  %d. %-40s p=%.4f  logit=%.3f%n", rank++, p.label(), p.probability(), p.logit());
+                }
+            }
+            timeTable(model, input, batch, out);
+        }
+        return 0;
+    }
+
+    /** Per-step median times over {@code runs} runs after a warm-up, so the JIT has compiled the kernels. */
+    private void timeTable(BinaryVit model, float[] input, int batch, PrintWriter out) {
+        float[] logits = new float[batch * model.config().numLabels()];
+        Map<String, long[]> times = new LinkedHashMap<>();
+        Map<String, String> shapes = new LinkedHashMap<>();
+        long warmUntil = System.nanoTime() + 3_000_000_000L;
+        int warm = 0;
+        while (warm < 3 || (System.nanoTime() < warmUntil && warm < 50)) {
+            model.forward(input, batch, logits, StepObserver.NONE);
+            warm++;
+        }
+        long[] totals = new long[runs];
+        for (int r = 0; r < runs; r++) {
+            int run = r;
+            long start = System.nanoTime();
+            model.forward(input, batch, logits, (step, output, length, nanos) -> {
+                times.computeIfAbsent(step.name(), k -> new long[runs])[run] = nanos;
+                shapes.putIfAbsent(step.name(), shape(model.config(), step, batch));
+            });
+            totals[r] = System.nanoTime() - start;
+        }
+        double total = median(totals) / 1e6;
+        out.printf("%nper-step time, batch %d, median of %d runs after %d warm-up runs:%n", batch, runs, warm);
+        out.printf("  %-14s %-14s %9s %6s%n", "step", "output", "ms", "%");
+        double sum = 0;
+        for (Map.Entry<String, long[]> e : times.entrySet()) {
+            double ms = median(e.getValue()) / 1e6;
+            sum += ms;
+            out.printf("  %-14s %-14s %9.3f %6.1f%n", e.getKey(), shapes.get(e.getKey()), ms, 100 * ms / total);
+        }
+        out.printf("  %-14s %-14s %9.3f%n", "sum of steps", "", sum);
+        out.printf("  %-14s %-14s %9.3f  (%.2f ms per image)%n", "forward", "", total, total / batch);
+    }
+
+    private static String shape(BinaryVitConfig c, Step step, int batch) {
+        return switch (step.kind()) {
+            case EMBEDDINGS -> c.grid(0) * c.grid(0) + "x" + c.hiddenSize(0);
+            case LAYER -> {
+                int s = c.stageOfLayer(step.index());
+                yield c.grid(s) * c.grid(s) + "x" + c.hiddenSize(s);
+            }
+            case MERGE -> c.grid(step.index() + 1) * c.grid(step.index() + 1) + "x" + c.hiddenSize(step.index() + 1);
+            case HEAD -> batch + "x" + c.numLabels();
+        };
+    }
+
+    private static String hidden(BinaryVitConfig c) {
+        int[] h = new int[c.stages()];
+        for (int s = 0; s < h.length; s++) {
+            h[s] = c.hiddenSize(s);
+        }
+        return Arrays.toString(h);
+    }
+
+    private static double median(long[] values) {
+        long[] v = values.clone();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2.0;
+    }
+}
