@@ -49,8 +49,12 @@ public final class Gemm {
 
     public void dots(long[] a, int rows, PackedWeights w, int[] out, Parallel parallel) {
         checkInputs(a, rows, w, parallel);
-        Check.length("out", out, (long) rows * w.rows(), "rows " + rows + " x M " + w.rows());
-        parallel.forRange(rows, GRAIN, (from, to) -> impl.dots(a, from, to, w, out));
+        Check.length("out", out, (long) rows * w.rows(), () -> "rows " + rows + " x M " + w.rows());
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.dots(a, 0, rows, w, out);
+        } else {
+            parallel.forRange(rows, GRAIN, (from, to) -> impl.dots(a, from, to, w, out));
+        }
     }
 
     /**
@@ -65,8 +69,12 @@ public final class Gemm {
                       Parallel parallel) {
         checkInputs(a, rows, w, parallel);
         checkEpilogue(rows, w, e, residual);
-        Check.length("out", out, (long) rows * w.rows(), "rows " + rows + " x M " + w.rows());
-        parallel.forRange(rows, GRAIN, (from, to) -> impl.fused(a, from, to, w, e, residual, out));
+        Check.length("out", out, (long) rows * w.rows(), () -> "rows " + rows + " x M " + w.rows());
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.fused(a, 0, rows, w, e, residual, out);
+        } else {
+            parallel.forRange(rows, GRAIN, (from, to) -> impl.fused(a, from, to, w, e, residual, out));
+        }
     }
 
     /**
@@ -82,8 +90,12 @@ public final class Gemm {
         checkInputs(a, rows, w, parallel);
         checkEpilogue(rows, w, e, residual);
         Check.length("out", out, (long) rows * BitPacking.words(w.rows()),
-                "rows " + rows + " x words(M " + w.rows() + ")");
-        parallel.forRange(rows, GRAIN, (from, to) -> impl.signs(a, from, to, w, e, residual, out));
+                () -> "rows " + rows + " x words(M " + w.rows() + ")");
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.signs(a, 0, rows, w, e, residual, out);
+        } else {
+            parallel.forRange(rows, GRAIN, (from, to) -> impl.signs(a, from, to, w, e, residual, out));
+        }
     }
 
     /**
@@ -101,9 +113,13 @@ public final class Gemm {
             throw new IllegalArgumentException("M " + w.rows() + " is not a multiple of pool " + pool);
         }
         Check.length("signs", signs, (long) rows * BitPacking.words(w.rows()),
-                "rows " + rows + " x words(M " + w.rows() + ")");
-        Check.length("pooled", pooled, (long) rows * (w.rows() / pool), "rows " + rows + " x M / pool " + w.rows() / pool);
-        parallel.forRange(rows, GRAIN, (from, to) -> impl.signsAndPool(a, from, to, w, e, residual, signs, pool, pooled));
+                () -> "rows " + rows + " x words(M " + w.rows() + ")");
+        Check.length("pooled", pooled, (long) rows * (w.rows() / pool), () -> "rows " + rows + " x M / pool " + w.rows() / pool);
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.signsAndPool(a, 0, rows, w, e, residual, signs, pool, pooled);
+        } else {
+            parallel.forRange(rows, GRAIN, (from, to) -> impl.signsAndPool(a, from, to, w, e, residual, signs, pool, pooled));
+        }
     }
 
     private void checkInputs(long[] a, int rows, PackedWeights w, Parallel parallel) {
@@ -117,7 +133,7 @@ public final class Gemm {
                     + " rows but this GEMM reads panels of " + impl.panelWidth()
                     + "; pack them with PackedWeights in the same JVM as the GEMM that reads them");
         }
-        Check.length("a", a, (long) rows * w.words(), "rows " + rows + " x words(K " + w.bits() + ")");
+        Check.length("a", a, (long) rows * w.words(), () -> "rows " + rows + " x words(K " + w.bits() + ")");
     }
 
     private static void checkEpilogue(int rows, PackedWeights w, Epilogue e, float[] residual) {
@@ -125,7 +141,7 @@ public final class Gemm {
         Check.equal("epilogue channels", e.channels(), "weight rows M", w.rows());
         if (residual != null) {
             Check.length("residual", residual, (long) rows * e.residualChannels(),
-                    "rows " + rows + " x residual channels " + e.residualChannels());
+                    () -> "rows " + rows + " x residual channels " + e.residualChannels());
         }
     }
 }
