@@ -62,39 +62,61 @@ public final class Gemm {
      * {@code [rows][e.residualChannels()]}.
      */
     public void fused(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, float[] out) {
-        fused(a, rows, w, e, residual, out, Parallel.SERIAL);
+        fused(a, rows, w, e, residual, null, out, null, null, Parallel.SERIAL);
     }
 
     public void fused(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, float[] out,
                       Parallel parallel) {
-        checkInputs(a, rows, w, parallel);
-        checkEpilogue(rows, w, e, residual);
-        Check.length("out", out, (long) rows * w.rows(), () -> "rows " + rows + " x M " + w.rows());
-        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
-            impl.fused(a, 0, rows, w, e, residual, out);
-        } else {
-            parallel.forRange(rows, GRAIN, (from, to) -> impl.fused(a, from, to, w, e, residual, out));
-        }
+        Check.notNull("out", out);
+        fused(a, rows, w, e, residual, null, out, null, null, parallel);
     }
 
     /**
-     * {@code out[n][words(M)]}: bit m of row n is 1 iff the epilogue value plus its sign shift is
+     * {@code signs[n][words(M)]}: bit m of row n is 1 iff the epilogue value plus its sign shift is
      * {@code >= 0}; padding bits are 0.
      */
-    public void signs(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, long[] out) {
-        signs(a, rows, w, e, residual, out, Parallel.SERIAL);
+    public void signs(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, long[] signs) {
+        signs(a, rows, w, e, residual, signs, Parallel.SERIAL);
     }
 
-    public void signs(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, long[] out,
+    public void signs(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, long[] signs,
                       Parallel parallel) {
+        Check.notNull("signs", signs);
+        fused(a, rows, w, e, residual, null, null, null, signs, parallel);
+    }
+
+    /**
+     * The whole epilogue chain of {@link Epilogue} into whichever outputs are not null (at least
+     * one): {@code out[rows][M]} the value, {@code normOut[rows][M]} its norm, {@code signs[rows][words(M)]}
+     * the signs of the norm plus shift. {@code residual} is null or {@code [rows][e.residualChannels()]};
+     * {@code residual2} is null or {@code [rows][M]} and may be the same array as {@code out}.
+     */
+    public void fused(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, float[] residual2,
+                      float[] out, float[] normOut, long[] signs, Parallel parallel) {
         checkInputs(a, rows, w, parallel);
         checkEpilogue(rows, w, e, residual);
-        Check.length("out", out, (long) rows * BitPacking.words(w.rows()),
-                () -> "rows " + rows + " x words(M " + w.rows() + ")");
+        long size = (long) rows * w.rows();
+        if (out == null && normOut == null && signs == null) {
+            throw new IllegalArgumentException("no output: out, normOut and signs are all null");
+        }
+        if (residual2 != null) {
+            Check.length("residual2", residual2, size, () -> "rows " + rows + " x M " + w.rows());
+        }
+        if (out != null) {
+            Check.length("out", out, size, () -> "rows " + rows + " x M " + w.rows());
+        }
+        if (normOut != null) {
+            Check.length("normOut", normOut, size, () -> "rows " + rows + " x M " + w.rows());
+        }
+        if (signs != null) {
+            Check.length("signs", signs, (long) rows * BitPacking.words(w.rows()),
+                    () -> "rows " + rows + " x words(M " + w.rows() + ")");
+        }
         if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
-            impl.signs(a, 0, rows, w, e, residual, out);
+            impl.fused(a, 0, rows, w, e, residual, residual2, out, normOut, signs);
         } else {
-            parallel.forRange(rows, GRAIN, (from, to) -> impl.signs(a, from, to, w, e, residual, out));
+            parallel.forRange(rows, GRAIN,
+                    (from, to) -> impl.fused(a, from, to, w, e, residual, residual2, out, normOut, signs));
         }
     }
 
@@ -108,6 +130,9 @@ public final class Gemm {
                              int pool, float[] pooled, Parallel parallel) {
         checkInputs(a, rows, w, parallel);
         checkEpilogue(rows, w, e, residual);
+        if (!e.endsAtRprelu()) {
+            throw new IllegalArgumentException("signsAndPool takes an epilogue without layer scale or norm");
+        }
         Check.positive("pool", pool);
         if (w.rows() % pool != 0) {
             throw new IllegalArgumentException("M " + w.rows() + " is not a multiple of pool " + pool);
