@@ -159,7 +159,22 @@ public final class Elementwise {
     public void affineResidualRprelu(float[] x, int rows, int c, float[] a, float[] b, float[] residual,
                                      float[] move1, float[] slope, float[] move2, float[] out,
                                      Parallel parallel) {
+        affineResidualRprelu(x, rows, c, a, b, residual, move1, slope, move2, out, null, null, parallel);
+    }
+
+    /**
+     * {@link #affineResidualRprelu} that also packs the signs of its output for the binary layer
+     * that reads it: {@code signs[row][words(c)]}, bit ch set iff {@code out + signShift >= 0}
+     * (as {@link BitPacking#pack}), while the row is still in cache. signShift may be null (0).
+     */
+    public void affineResidualRprelu(float[] x, int rows, int c, float[] a, float[] b, float[] residual,
+                                     float[] move1, float[] slope, float[] move2, float[] out,
+                                     float[] signShift, long[] signs, Parallel parallel) {
         checkRows(x, rows, c, out, parallel);
+        if (signs != null) {
+            Check.length("signs", signs, (long) rows * BitPacking.words(c), () -> "rows " + rows + " x words(c " + c + ")");
+            Pooling.checkChannels("signShift", signShift, c);
+        }
         Pooling.checkChannels("a", a, c);
         Pooling.checkChannels("b", b, c);
         if (residual != null) {
@@ -171,9 +186,10 @@ public final class Elementwise {
         float[] scale = a == null ? Constants.ones(c) : a;
         float[] shift = b == null ? Constants.zeros(c) : b;
         if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
-            impl.affineResidualRprelu(x, 0, rows, c, scale, shift, residual, move1, slope, move2, out);
+            impl.affineResidualRprelu(x, 0, rows, c, scale, shift, residual, move1, slope, move2, out, signShift, signs);
         } else {
-            parallel.forRange(rows, ROW_GRAIN, (from, to) -> impl.affineResidualRprelu(x, from, to, c, scale, shift, residual, move1, slope, move2, out));
+            parallel.forRange(rows, ROW_GRAIN, (from, to) -> impl.affineResidualRprelu(x, from, to, c, scale, shift,
+                    residual, move1, slope, move2, out, signShift, signs));
         }
     }
 
