@@ -141,6 +141,21 @@ final class VerifyCommand implements Callable<Integer> {
             top1 = agreeingTop1;
         }
 
+        /** The teacher-forced errors of layer i (the last layer's through the head, against the logits). */
+        Errors forced(int i) {
+            return forced[i];
+        }
+
+        /** The end-to-end errors of the logits. */
+        Errors logits() {
+            return logits;
+        }
+
+        /** Images whose top-1 class agrees end to end. */
+        int top1() {
+            return top1;
+        }
+
         boolean pass() {
             for (Errors e : forced) {
                 if (!e.pass()) {
