@@ -2,7 +2,11 @@ package dev.binaryvit.model;
 
 import dev.binaryvit.kernels.Kernels;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,6 +52,10 @@ final class RunCommand implements Callable<Integer> {
         if (threads < 1 || runs < 1) {
             throw new IllegalArgumentException("--threads and --runs must be >= 1");
         }
+        if (weights != null) {
+            requireFile(config, "--config");
+            requireFile(weights, "--weights");
+        }
         List<String> names = new ArrayList<>();
         List<BufferedImage> pictures = new ArrayList<>();
         if (images.isEmpty()) {
@@ -58,7 +66,13 @@ final class RunCommand implements Callable<Integer> {
             names.add(p.toString());
             pictures.add(Images.read(p)); // fails with the path named before any work is done
         }
-        try (BinaryVit model = weights == null ? BinaryVit.builtIn(threads) : BinaryVit.load(config, weights, threads)) {
+        BinaryVitConfig checked = weights == null ? null : BinaryVitConfig.fromJson(config);
+        if (checked != null && checked.numChannels() != 3) {
+            throw new IllegalArgumentException("bad config " + config + ": num_channels: run reads RGB images (3 channels)"
+                    + " but the model takes " + checked.numChannels() + "; use the library's BinaryVit.forward for other inputs");
+        }
+        try (BinaryVit model = weights == null ? BinaryVit.builtIn(threads)
+                : BinaryVit.create(checked, Safetensors.read(weights), threads)) {
             BinaryVitConfig c = model.config();
             out.printf("model: %s%n", weights == null
                     ? "BinaryViT-S with built-in deterministic weights (no checkpoint given: the labels are meaningless)"
@@ -86,6 +100,19 @@ final class RunCommand implements Callable<Integer> {
             timeTable(model, input, batch, out);
         }
         return 0;
+    }
+
+    /** A readable regular file, else a message naming it and the option it was given to. */
+    static void requireFile(Path file, String option) throws IOException {
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString(), null, option);
+        }
+        if (Files.isDirectory(file)) {
+            throw new IOException(option + " " + file + " is a directory, not a file");
+        }
+        if (!Files.isReadable(file)) {
+            throw new AccessDeniedException(file.toString(), null, option);
+        }
     }
 
     /** Per-step median times over {@code runs} runs after a warm-up, so the JIT has compiled the kernels. */
