@@ -95,7 +95,11 @@ class VariantsTest {
                 // a 128 image (32x32 grid, 1024 tokens in stage 0) with BinaryViT-S's ratios [8,4,1,1], d 32/64
                 new Variant("image128 r8411 d32-64 b1",
                         json(128, 4, a(32, 64, 128, 256), a(1, 1, 1, 1), a(1, 1, 2, 4), a(8, 4, 1, 1), 4,
-                                "\"num_labels\": 1000"), 1, false, 2));
+                                "\"num_labels\": 1000"), 1, false, 2),
+                // 1024 keys per query in stage 0 (no reduction), d 24 and 72
+                new Variant("image128 1024 keys d24-72 b1",
+                        json(128, 4, a(24, 48, 144, 288), a(1, 1, 1, 1), a(1, 2, 2, 4), a(1, 2, 1, 1), 2,
+                                "\"num_labels\": 100"), 1, false, 2));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -157,6 +161,35 @@ class VariantsTest {
             // the vector kernels compute what the scalar ones do, up to float summation order
             assertTrue(layerGap <= 1e-4, v.name() + ": vector vs scalar kernels, teacher-forced max abs " + layerGap);
             assertTrue(kernelGap <= 1e-4, v.name() + ": vector vs scalar kernels, logits max abs " + kernelGap);
+        }
+    }
+
+    /**
+     * BinaryViT-S itself (real shapes: 3136 tokens, 19 layers, C up to 512, MLPs up to 2048) with its
+     * built-in synthetic weights on the bundled sample image: every layer passes verify's rule
+     * against the double-precision pass, and the logits after 19 chaotic layers stay close.
+     */
+    @org.junit.jupiter.api.Test
+    void binaryVitSPassesVerifyAgainstTheNaivePass() throws Exception {
+        long t0 = System.nanoTime();
+        BinaryVitConfig config = BinaryVitConfig.small();
+        Safetensors weights = SyntheticWeights.create(config, 0);
+        Safetensors reference = SyntheticCase.create(Weights.check(weights, config),
+                Images.preprocess(Images.sample(), 224), 1);
+        VerifyCommand.Case c = new VerifyCommand.Case(reference, 1);
+        try (BinaryVit model = BinaryVit.create(config, weights, 2)) {
+            VerifyCommand.Report report = VerifyCommand.verify(model, c);
+            StringWriter text = new StringWriter();
+            report.print(new PrintWriter(text, true));
+            String line = String.format(Locale.ROOT,
+                    "%-36s layers %2d  worst layer max_abs %.2e frac %.2e | logits vs naive max_abs %.2e (spread %.2f) top1 %d/1 | %d ms",
+                    "BinaryViT-S (built-in weights)", model.layers(), report.worstMaxAbs(), report.worstFraction(),
+                    report.logits().maxAbs(), spread(c.logits()), report.top1(), (System.nanoTime() - t0) / 1_000_000);
+            System.out.println(text);
+            SUMMARY.add(line);
+            assertTrue(report.pass(), text.toString());
+            assertTrue(report.logits().maxAbs() < 0.05, "end to end after 19 layers: " + report.logits().maxAbs());
+            assertEquals(1, report.top1(), text.toString());
         }
     }
 
