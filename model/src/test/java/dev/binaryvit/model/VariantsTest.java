@@ -154,8 +154,11 @@ class VariantsTest {
             assertEquals(config.numLabels() * v.batch(), fastLogits.length);
             for (float x : fastLogits) assertTrue(Float.isFinite(x), "finite logits");
             assertTrue(spread > 1e-3, "the logits depend on the class: spread " + spread);
-            // end to end: close to the double-precision pass in this typical case (no sign flip cascade)
-            assertTrue(report.logits().maxAbs() <= 0.05 * Math.max(1, spread),
+            // End to end: float rounding alone leaves the logits about 1e-6 from the double-precision
+            // pass; one binarised sign flipped by it would move them by about 1e-2 to 1e-1. None flips
+            // on these seeds. If a kernel change makes one flip (a legitimate rounding difference),
+            // the teacher-forced rule above still holds: check that before loosening this bound.
+            assertTrue(report.logits().maxAbs() <= 1e-2,
                     v.name() + ": end-to-end logits max abs " + report.logits().maxAbs() + "\n" + text);
             assertEquals(v.batch(), report.top1(), v.name() + ": top-1 agrees\n" + text);
             // the vector kernels compute what the scalar ones do, up to float summation order
