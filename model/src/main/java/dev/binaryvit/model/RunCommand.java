@@ -56,16 +56,13 @@ final class RunCommand implements Callable<Integer> {
             requireFile(config, "--config");
             requireFile(weights, "--weights");
         }
-        List<String> names = new ArrayList<>();
-        List<BufferedImage> pictures = new ArrayList<>();
-        if (images.isEmpty()) {
-            names.add("sample.png (bundled)");
-            pictures.add(Images.sample());
+        if (threads > MAX_THREADS) {
+            throw new IllegalArgumentException("--threads must be at most " + MAX_THREADS + ", got " + threads);
         }
         for (Path p : images) {
-            names.add(p.toString());
-            pictures.add(Images.read(p)); // fails with the path named before any work is done
+            Images.checkFile(p); // a missing file fails with its path named before any work is done
         }
+        int count = images.isEmpty() ? 1 : images.size();
         BinaryVitConfig checked = weights == null ? null : BinaryVitConfig.fromJson(config);
         if (checked != null && checked.numChannels() != 3) {
             throw new IllegalArgumentException("bad config " + config + ": num_channels: run reads RGB images (3 channels)"
@@ -82,25 +79,41 @@ final class RunCommand implements Callable<Integer> {
                 out.printf("unused tensors in the weight file (%d): %s%n", model.unusedTensors().size(),
                         model.unusedTensors());
             }
+            // Images are decoded and classified MAX_BATCH at a time: a directory of photos needs the
+            // memory of one batch (decoded pictures, workspace), not of all of them.
             int size = c.imageSize();
-            int batch = pictures.size();
             int per = model.imageFloats();
-            float[] input = new float[batch * per];
-            for (int b = 0; b < batch; b++) {
-                System.arraycopy(Images.preprocess(pictures.get(b), size), 0, input, b * per, per);
-            }
-            float[] logits = model.forward(input, batch);
-            for (int b = 0; b < batch; b++) {
-                out.printf("%n%s%n", names.get(b));
-                int rank = 1;
-                for (Prediction p : model.top(logits, b, 5)) {
-                    out.printf("  %d. %-40s p=%.4f  logit=%.3f%n", rank++, p.label(), p.probability(), p.logit());
+            float[] first = null;
+            int firstBatch = 0;
+            for (int from = 0; from < count; from += MAX_BATCH) {
+                int batch = Math.min(MAX_BATCH, count - from);
+                float[] input = new float[batch * per];
+                for (int b = 0; b < batch; b++) {
+                    BufferedImage picture = images.isEmpty() ? Images.sample() : Images.read(images.get(from + b));
+                    System.arraycopy(Images.preprocess(picture, size), 0, input, b * per, per);
+                }
+                float[] logits = model.forward(input, batch);
+                for (int b = 0; b < batch; b++) {
+                    out.printf("%n%s%n", images.isEmpty() ? "sample.png (bundled)" : images.get(from + b).toString());
+                    int rank = 1;
+                    for (Prediction p : model.top(logits, b, 5)) {
+                        out.printf("  %d. %-40s p=%.4f  logit=%.3f%n", rank++, p.label(), p.probability(), p.logit());
+                    }
+                }
+                if (first == null) {
+                    first = input;
+                    firstBatch = batch;
                 }
             }
-            timeTable(model, input, batch, out);
+            timeTable(model, first, firstBatch, out);
         }
         return 0;
     }
+
+    /** Images per forward pass. */
+    static final int MAX_BATCH = 8;
+    /** More threads than this is a typo (each one is a platform thread). */
+    static final int MAX_THREADS = 256;
 
     /** A readable regular file, else a message naming it and the option it was given to. */
     static void requireFile(Path file, String option) throws IOException {

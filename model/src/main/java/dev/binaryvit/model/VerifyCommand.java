@@ -38,6 +38,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        if (threads < 1 || threads > RunCommand.MAX_THREADS) {
+            throw new IllegalArgumentException("--threads must be in [1, " + RunCommand.MAX_THREADS + "], got " + threads);
+        }
         if (!Files.isDirectory(dir)) {
             throw new IOException(dir + (Files.exists(dir) ? " is not a directory" : " does not exist")
                     + " (verify needs a directory with config.json, weights.safetensors and case.safetensors)");
@@ -47,9 +50,6 @@ final class VerifyCommand implements Callable<Integer> {
                 throw new IOException(dir.resolve(name) + " is missing (verify needs config.json, "
                         + "weights.safetensors and case.safetensors in " + dir + ")");
             }
-        }
-        if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be >= 1");
         }
         Case reference = Case.read(dir.resolve("case.safetensors"));
         try (BinaryVit model = BinaryVit.load(dir.resolve("config.json"), dir.resolve("weights.safetensors"), threads)) {

@@ -285,6 +285,32 @@ class CommandLineTest {
         assertEquals(top5(out, b.toString()), top5(alone.out(), b.toString()));
     }
 
+    @Test
+    void runClassifiesManyImagesInBatchesOfEight() throws IOException {
+        String[] args = new String[6 + 11];
+        args[0] = "run";
+        args[1] = "--config";
+        args[2] = good.resolve("config.json").toString();
+        args[3] = "--weights";
+        args[4] = good.resolve("weights.safetensors").toString();
+        args[5] = "--runs=1";
+        for (int i = 0; i < 11; i++) args[6 + i] = png("many" + i + ".png", 30 + i, 40, i).toString();
+        Result r = cli(args);
+        assertEquals(0, r.code(), r.out() + r.err());
+        for (int i = 0; i < 11; i++) {
+            String name = args[6 + i];
+            assertTrue(r.out().contains("\n" + name + "\n"), name + " in\n" + r.out());
+        }
+        assertEquals(55, r.out().lines().filter(l -> l.matches("\\s+[1-5]\\. .* p=.*")).count(), r.out());
+        assertTrue(r.out().contains("per-step time, batch 8, "), r.out());
+        // an image in the second batch that cannot be decoded: named, after the first batch's results
+        Path bad = tmp.resolve("bad-in-second-batch.png");
+        Files.write(bad, new byte[] {1, 2, 3});
+        args[16] = bad.toString();
+        Result failed = cli(args);
+        assertUserError(failed, bad.toString());
+    }
+
     private static String top5(String out, String image) {
         int at = out.indexOf("\n" + image + "\n");
         return String.join("\n", out.substring(at + image.length() + 2).lines().limit(5).toList());
@@ -338,6 +364,9 @@ class CommandLineTest {
         assertUserError(cli("run", "--threads", "-3"), "--threads");
         assertUserError(cli("run", "--runs", "0"), "--runs");
         assertUserError(cli("run", "--threads"), "--threads");
+        assertUserError(cli("run", "--threads", "100000"), "--threads must be at most 256");
+        assertUserError(cli("verify", good.toString(), "--threads", "100000"), "--threads must be in [1, 256]");
+        assertUserError(cli("verify", tmp.resolve("nowhere").toString(), "--threads", "0"), "--threads");
     }
 
     @Test
