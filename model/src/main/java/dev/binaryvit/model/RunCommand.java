@@ -37,6 +37,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "10", description = "Timed runs for the time table (default ${DEFAULT-VALUE}).")
     int runs;
 
+    @Option(names = "--warmup", paramLabel = "N",
+            description = "Untimed runs before the timed ones (default: at least 3, more for up to 3 s, at most 50).")
+    Integer warmup;
+
     @Parameters(paramLabel = "IMAGE", arity = "0..*", description = "Images (PNG, JPEG, ...); none: the bundled sample.")
     List<Path> images = new ArrayList<>();
 
@@ -51,6 +55,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (threads < 1 || runs < 1) {
             throw new IllegalArgumentException("--threads and --runs must be >= 1");
+        }
+        if (warmup != null && warmup < 0) {
+            throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
         }
         if (weights != null) {
             requireFile(config, "--config");
@@ -135,7 +142,7 @@ final class RunCommand implements Callable<Integer> {
         Map<String, String> shapes = new LinkedHashMap<>();
         long warmUntil = System.nanoTime() + 3_000_000_000L;
         int warm = 0;
-        while (warm < 3 || (System.nanoTime() < warmUntil && warm < 50)) {
+        while (warmup != null ? warm < warmup : warm < 3 || (System.nanoTime() < warmUntil && warm < 50)) {
             model.forward(input, batch, logits, StepObserver.NONE);
             warm++;
         }

@@ -10,7 +10,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
@@ -264,7 +266,8 @@ class CommandLineTest {
         Path a = png("a.png", 80, 70, 1);
         Path b = png("b.png", 50, 90, 2);
         Result r = cli("run", "--config", good.resolve("config.json").toString(),
-                "--weights", good.resolve("weights.safetensors").toString(), "--runs", "1", a.toString(), b.toString());
+                "--weights", good.resolve("weights.safetensors").toString(), "--runs", "1", "--warmup", "1", a.toString(),
+                b.toString());
         assertEquals(0, r.code(), r.out() + r.err());
         String out = r.out();
         assertTrue(out.contains("\n" + a + "\n") && out.contains("\n" + b + "\n"), out);
@@ -274,31 +277,27 @@ class CommandLineTest {
         assertTrue(out.lines().anyMatch(l -> l.matches("\\s+1\\. (tench|goldfish|great white shark|tiger shark|hammerhead"
                 + "|electric ray|stingray|cock|hen|ostrich)\\s+p=.*")), out);
         assertFalse(out.contains("class "), "every class has a name: " + out);
-        assertTrue(out.contains("per-step time, batch 2, median of 1 runs"), out);
+        assertTrue(out.contains("per-step time, batch 2, median of 1 runs after 1 warm-up runs"), out);
         for (String step : new String[] {"embeddings", "layer.0", "patch_embed1", "layer.3", "head", "forward"}) {
             assertTrue(out.lines().anyMatch(l -> l.strip().startsWith(step + " ")), step + " in\n" + out);
         }
         // the same image alone gets the same top-5 as in the batch
         Result alone = cli("run", "--config", good.resolve("config.json").toString(),
-                "--weights", good.resolve("weights.safetensors").toString(), "--runs", "1", b.toString());
+                "--weights", good.resolve("weights.safetensors").toString(), "--runs", "1", "--warmup", "0", b.toString());
         assertEquals(0, alone.code());
         assertEquals(top5(out, b.toString()), top5(alone.out(), b.toString()));
     }
 
     @Test
     void runClassifiesManyImagesInBatchesOfEight() throws IOException {
-        String[] args = new String[6 + 11];
-        args[0] = "run";
-        args[1] = "--config";
-        args[2] = good.resolve("config.json").toString();
-        args[3] = "--weights";
-        args[4] = good.resolve("weights.safetensors").toString();
-        args[5] = "--runs=1";
-        for (int i = 0; i < 11; i++) args[6 + i] = png("many" + i + ".png", 30 + i, 40, i).toString();
-        Result r = cli(args);
+        List<String> args = new ArrayList<>(List.of("run", "--config", good.resolve("config.json").toString(),
+                "--weights", good.resolve("weights.safetensors").toString(), "--runs", "1", "--warmup", "0"));
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 11; i++) names.add(png("many" + i + ".png", 30 + i, 40, i).toString());
+        args.addAll(names);
+        Result r = cli(args.toArray(String[]::new));
         assertEquals(0, r.code(), r.out() + r.err());
-        for (int i = 0; i < 11; i++) {
-            String name = args[6 + i];
+        for (String name : names) {
             assertTrue(r.out().contains("\n" + name + "\n"), name + " in\n" + r.out());
         }
         assertEquals(55, r.out().lines().filter(l -> l.matches("\\s+[1-5]\\. .* p=.*")).count(), r.out());
@@ -306,8 +305,8 @@ class CommandLineTest {
         // an image in the second batch that cannot be decoded: named, after the first batch's results
         Path bad = tmp.resolve("bad-in-second-batch.png");
         Files.write(bad, new byte[] {1, 2, 3});
-        args[16] = bad.toString();
-        Result failed = cli(args);
+        args.set(args.size() - 1, bad.toString());
+        Result failed = cli(args.toArray(String[]::new));
         assertUserError(failed, bad.toString());
     }
 
@@ -318,7 +317,7 @@ class CommandLineTest {
 
     @Test
     void runOnTheBuiltInModelPrintsTopFiveAndTheStepTable() {
-        Result r = cli("run", "--runs", "1");
+        Result r = cli("run", "--runs", "1", "--warmup", "1");
         assertEquals(0, r.code(), r.out() + r.err());
         String out = r.out();
         assertTrue(out.contains("BinaryViT-S with built-in deterministic weights"), out);
@@ -363,6 +362,7 @@ class CommandLineTest {
         assertUserError(cli("run", "--threads", "0"), "--threads");
         assertUserError(cli("run", "--threads", "-3"), "--threads");
         assertUserError(cli("run", "--runs", "0"), "--runs");
+        assertUserError(cli("run", "--warmup", "-1"), "--warmup must be >= 0");
         assertUserError(cli("run", "--threads"), "--threads");
         assertUserError(cli("run", "--threads", "100000"), "--threads must be at most 256");
         assertUserError(cli("verify", good.toString(), "--threads", "100000"), "--threads must be in [1, 256]");
