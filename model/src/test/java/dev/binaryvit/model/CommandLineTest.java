@@ -211,6 +211,22 @@ class CommandLineTest {
     }
 
     @Test
+    void verifyWithWeightsHoldingImpossibleValues() throws IOException {
+        String var = "vit.encoder.layer.0.layernorm_after.running_var";
+        float[] v = weights.tensor(var).data().clone();
+        v[5] = -0.25f;
+        Path negative = variant("negative-variance", "weights.safetensors",
+                bytes(SyntheticCase.replace(weights, var, Tensor.of(var, v, v.length))));
+        assertUserError(cli("verify", negative.toString()), "bad value: " + var + "[5] = -0.25 (a variance cannot be negative)");
+        String w = "vit.encoder.layer.3.output.dense.weight";
+        float[] nan = weights.tensor(w).data().clone();
+        nan[2 * 384 + 7] = Float.NaN;
+        Path withNaN = variant("nan-weight", "weights.safetensors",
+                bytes(SyntheticCase.replace(weights, w, Tensor.of(w, nan, 192, 384))));
+        assertUserError(cli("verify", withNaN.toString()), "bad value: " + w + "[2, 7] = NaN (every value must be finite)");
+    }
+
+    @Test
     void verifyWithABadConfig() throws IOException {
         Path dir = variant("bad-config", "config.json", CONFIG.replace("\"num_attention_heads\": [1, 1, 2, 4]",
                 "\"num_attention_heads\": [1, 5, 2, 4]").getBytes());
