@@ -104,6 +104,7 @@ class VariantsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
+    @org.junit.jupiter.api.Tag("vector-width")
     void theModelMatchesTheNaiveForwardPass(Variant v) throws Exception {
         long t0 = System.nanoTime();
         BinaryVitConfig config = BinaryVitConfig.fromJson(v.json());
@@ -208,7 +209,7 @@ class VariantsTest {
 
     @AfterAll
     static void summary() {
-        System.out.println("variants (teacher-forced layers, end to end, kernels):");
+        System.out.println("variants (teacher-forced layers, end to end, kernels) on " + dev.binaryvit.kernels.Kernels.description() + ":");
         SUMMARY.forEach(s -> System.out.println("  " + s));
     }
 }
