@@ -75,15 +75,50 @@ public final class Weights {
             if (missing.size() + mismatched.size() > required.size() / 2) {
                 sb.append(" (most of the config's tensors do not fit: is this the config of these weights?)");
             }
-            sb.append("; config: ").append(config);
-            for (String m : missing) {
-                long[] s = required.get(m);
-                sb.append("\n  missing: ").append(m).append(' ').append(Arrays.toString(s));
+            String prefix = commonPrefix(file, required.keySet(), missing);
+            if (prefix != null) {
+                sb.append(" (the file's names carry the prefix '").append(prefix)
+                        .append("', as in a wrapped state_dict: save the weights without it)");
             }
-            for (String m : mismatchLines) sb.append("\n  ").append(m);
+            sb.append("; config: ").append(config);
+            // The first problems name the tensors; a file of another model would otherwise print thousands of lines.
+            List<String> missingLines = new ArrayList<>();
+            for (String m : missing) missingLines.add("missing: " + m + ' ' + Arrays.toString(required.get(m)));
+            appendLines(sb, missingLines, "missing");
+            appendLines(sb, mismatchLines, "of the wrong shape, dtype or values");
             throw new WeightsException(sb.toString(), missing, mismatched);
         }
         return new Weights(config, cat, data, unused);
+    }
+
+    /**
+     * Problems of each kind listed one per line in the message; all of them are in
+     * {@link WeightsException#missing()} and {@link WeightsException#mismatched()}.
+     */
+    static final int MAX_LINES = 12;
+
+    private static void appendLines(StringBuilder sb, List<String> lines, String kind) {
+        for (String line : lines.subList(0, Math.min(lines.size(), MAX_LINES))) sb.append("\n  ").append(line);
+        if (lines.size() > MAX_LINES) {
+            sb.append("\n  ... and ").append(lines.size() - MAX_LINES).append(" more ").append(kind);
+        }
+    }
+
+    /**
+     * The prefix ({@code "module."}, {@code "model."}, ...) that the file puts before most of the
+     * missing required names, or null.
+     */
+    private static String commonPrefix(Safetensors file, java.util.Set<String> required, List<String> missing) {
+        if (missing.size() <= required.size() / 2) return null;
+        String probe = missing.get(0);
+        for (String name : file.names()) {
+            if (name.length() > probe.length() && name.endsWith("." + probe)) {
+                String prefix = name.substring(0, name.length() - probe.length());
+                long found = missing.stream().filter(m -> file.tensor(prefix + m) != null).count();
+                return found > missing.size() / 2 ? prefix : null;
+            }
+        }
+        return null;
     }
 
     private static void accept(Tensor t, long[] expected, Map<String, float[]> data,

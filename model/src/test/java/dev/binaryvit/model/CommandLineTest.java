@@ -211,6 +211,19 @@ class CommandLineTest {
     }
 
     @Test
+    void verifyWithTheWeightsOfAWrappedStateDict() throws IOException {
+        Map<String, Tensor> prefixed = new java.util.LinkedHashMap<>();
+        for (Tensor t : weights.tensors().values()) {
+            prefixed.put("module." + t.name(), new Tensor("module." + t.name(), t.dtype(), t.shape(), t.data()));
+        }
+        Path dir = variant("module-prefix", "weights.safetensors", SafetensorsWriter.toBytes(prefixed));
+        Result r = cli("verify", dir.toString());
+        assertUserError(r, "weights do not fit the config", "the file's names carry the prefix 'module.'",
+                "missing: vit.embeddings.position_embeddings [1, 256, 24]", "... and ");
+        assertTrue(r.err().lines().count() < 30, "a bounded message:\n" + r.err());
+    }
+
+    @Test
     void verifyWithWeightsHoldingImpossibleValues() throws IOException {
         String var = "vit.encoder.layer.0.layernorm_after.running_var";
         float[] v = weights.tensor(var).data().clone();
