@@ -165,6 +165,13 @@ class VariantsTest {
             // the vector kernels compute what the scalar ones do, up to float summation order
             assertTrue(layerGap <= 1e-4, v.name() + ": vector vs scalar kernels, teacher-forced max abs " + layerGap);
             assertTrue(kernelGap <= 1e-4, v.name() + ": vector vs scalar kernels, logits max abs " + kernelGap);
+            // a batch computes what its images do one by one, bit for bit
+            int per = fast.imageFloats(), labels = config.numLabels();
+            for (int b = 0; b < v.batch() && v.batch() > 1; b++) {
+                float[] alone = fast.forward(Arrays.copyOfRange(c.input(), b * per, (b + 1) * per), 1);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(alone,
+                        Arrays.copyOfRange(fastLogits, b * labels, (b + 1) * labels), 0f, v.name() + ": image " + b);
+            }
         }
     }
 
