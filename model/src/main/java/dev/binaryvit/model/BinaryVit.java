@@ -153,6 +153,7 @@ public final class BinaryVit implements AutoCloseable {
 
     /** Logits {@code [batch][labels]} of images {@code [batch][channels][size][size]}, normalised as {@link Images#preprocess} does. */
     public float[] forward(float[] images, int batch) {
+        checkBatch(batch);
         float[] logits = new float[batch * config.numLabels()];
         forward(images, batch, logits, StepObserver.NONE);
         return logits;
@@ -252,6 +253,16 @@ public final class BinaryVit implements AutoCloseable {
     /** The top {@code k} classes of image {@code b} of a logits batch, with softmax probabilities. */
     public List<Prediction> top(float[] logits, int b, int k) {
         int labels = config.numLabels();
+        if (logits == null || logits.length % labels != 0) {
+            throw new IllegalArgumentException("logits has " + (logits == null ? "null" : logits.length + " floats")
+                    + ", not a multiple of the " + labels + " labels");
+        }
+        if (b < 0 || b >= logits.length / labels) {
+            throw new IllegalArgumentException("image " + b + " is not in a batch of " + logits.length / labels);
+        }
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be >= 1, got " + k);
+        }
         double max = Double.NEGATIVE_INFINITY;
         for (int j = 0; j < labels; j++) {
             max = Math.max(max, logits[b * labels + j]);
