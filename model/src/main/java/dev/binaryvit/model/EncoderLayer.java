@@ -57,15 +57,16 @@ final class EncoderLayer {
         int c = channels;
 
         normBefore = Affine.batchNorm(w, p + "layernorm_before", eps);
-        query = BinaryLinear.linear(w, att + "query", c, c, w.get(att + "moveq"),
+        moveQ2 = w.get(att + "moveq2");
+        BinaryLinear q = BinaryLinear.linear(w, att + "query", c, c, w.get(att + "moveq"),
                 Affine.batchNorm(w, att + "normq", eps), Rprelu.load(w, att + "rpreluq"));
+        query = new BinaryLinear(q.move(), q.weights(), q.epilogue().withSignShift(moveQ2));
         reduce = reduction == 1 ? null : BinaryLinear.linear(w, att + "reduction", c, c, w.get(att + "mover"),
                 Affine.batchNorm(w, att + "norm_r", eps), Rprelu.load(w, att + "rprelur"));
         key = BinaryLinear.linear(w, att + "key", c, c, w.get(att + "movek"),
                 Affine.batchNorm(w, att + "normk", eps), Rprelu.load(w, att + "rpreluk"));
         value = BinaryLinear.linear(w, att + "value", c, c, w.get(att + "movev"),
                 Affine.batchNorm(w, att + "normv", eps), Rprelu.load(w, att + "rpreluv"));
-        moveQ2 = w.get(att + "moveq2");
         moveK2 = w.get(att + "movek2");
         moveV2 = w.get(att + "movev2");
         clip = w.scalar(att + "att_prob_clip");
@@ -114,14 +115,26 @@ final class EncoderLayer {
         int rows = batch * n;
         int size = rows * c;
 
-        // hn = BN_before(h)
+        // hn = BN_before(h), packing the query's input signs sign(hn + moveq) on the way
         float[] hn = ws.floats(F.NORMED, size);
-        ops.elementwise().affine(h, rows, c, normBefore.a(), normBefore.b(), hn, ops.parallel());
+        long[] bits = ws.longs(L.BITS, (long) rows * words(c));
+        ops.elementwise().affineResidualRprelu(h, rows, c, normBefore.a(), normBefore.b(), null, null, null, null, hn,
+                query.move(), bits, ops.parallel());
         trace.mark("norm_before", Kind.ELEMENTWISE, size, 1, 1, 2);
 
-        // q1 = RPReLU_q(BN_q(BinaryLinear_q(hn + moveq)) + hn)
+        // q1 = RPReLU_q(BN_q(BinaryLinear_q(hn + moveq)) + hn); when each head is whole words, the
+        // same epilogue packs the attention's query signs sign(q1 + moveq2)
+        int headWords = words(c / heads);
+        boolean wholeWords = (c / heads) % 64 == 0;
         float[] q1 = ws.floats(F.Q, size);
-        binary(ops, ws, trace, "query", query, hn, rows, hn, q1);
+        long[] qb = ws.longs(L.QUERY, (long) rows * heads * headWords);
+        ops.gemm().fused(bits, rows, query.weights(), query.epilogue(), hn, null, q1, null, wholeWords ? qb : null,
+                ops.parallel());
+        trace.mark("query", Kind.BINARY_GEMM, rows, c, c, 1);
+        if (!wholeWords) {
+            ops.packing().pack(q1, rows, c, heads, moveQ2, qb, ops.parallel());
+            trace.mark("attention.pack_q", Kind.PACK, rows, c);
+        }
 
         // kv: hn, or its r x r average pool through the reduction linear
         int kvGrid = grid / reduction;
@@ -141,10 +154,6 @@ final class EncoderLayer {
         binary(ops, ws, trace, "value", value, kv, kvRows, kv, v1);
 
         // ctx = binarized attention of sign(q1 + moveq2), sign(k1 + movek2), sign(v1 + movev2)
-        int headWords = words(c / heads);
-        long[] qb = ws.longs(L.QUERY, (long) rows * heads * headWords);
-        ops.packing().pack(q1, rows, c, heads, moveQ2, qb, ops.parallel());
-        trace.mark("attention.pack_q", Kind.PACK, rows, c);
         long[] kb = ws.longs(L.KEY, (long) kvRows * heads * headWords);
         ops.packing().pack(k1, kvRows, c, heads, moveK2, kb, ops.parallel());
         long[] vt = ws.longs(L.VALUE, (long) batch * c * words(nkv));
@@ -154,27 +163,29 @@ final class EncoderLayer {
         ops.attention().context(qb, kb, vt, batch, n, nkv, c, heads, clip, ctx, ops.parallel());
         trace.mark("attention", Kind.ATTENTION, batch, n, nkv, c, heads);
 
-        // a = RPReLU_context(BN_context(ctx) + q1 + k1 + v1), k1 and v1 upsampled back to N tokens
+        // a = RPReLU_context(BN_context(ctx) + (k1 + v1) + q1), k1 + v1 added before upsampling it
+        // back to N tokens (nearest upsampling copies, so the sums are the same), and the output
+        // projection's input signs sign(a + move) packed on the way
         float[] sum = ws.floats(F.SUM, size);
         if (reduce != null) {
-            ops.pooling().upsampleNearest(k1, batch, kvGrid, kvGrid, c, reduction, sum, ops.parallel());
-            ops.pooling().upsampleNearestAdd(v1, batch, kvGrid, kvGrid, c, reduction, sum, ops.parallel());
+            float[] kvSum = ws.floats(F.KV_SUM, (long) kvRows * c);
+            ops.elementwise().add(k1, v1, kvRows * c, kvSum, ops.parallel());
+            ops.pooling().upsampleNearest(kvSum, batch, kvGrid, kvGrid, c, reduction, sum, ops.parallel());
             trace.mark("upsample_kv", Kind.POOL, size, 1, 1, 1);
         } else {
             ops.elementwise().add(k1, v1, size, sum, ops.parallel());
             trace.mark("add_kv", Kind.ELEMENTWISE, size, 2, 1, 1);
         }
         ops.elementwise().add(sum, q1, size, sum, ops.parallel());
+        trace.mark("add_q", Kind.ELEMENTWISE, size, 2, 1, 1);
         float[] a = ws.floats(F.ATTENDED, size);
         ops.elementwise().affineResidualRprelu(ctx, rows, c, normContext.a(), normContext.b(), sum,
-                rpreluContext.move1(), rpreluContext.slope(), rpreluContext.move2(), a, ops.parallel());
-        trace.mark("context_epilogue", Kind.ELEMENTWISE, size, 4, 2, 6);
+                rpreluContext.move1(), rpreluContext.slope(), rpreluContext.move2(), a, output.move(), bits,
+                ops.parallel());
+        trace.mark("context_epilogue", Kind.ELEMENTWISE, size, 2, 1, 6);
 
         // h2 = LayerScale_o(RPReLU_o(BN_o(BinaryLinear_o(a + move)) + a)) + h, and in the same
         // epilogue hn2 = BN_after(h2) and fc1's input signs sign(hn2 + move_i)
-        long[] bits = ws.longs(L.BITS, (long) rows * words(c));
-        ops.packing().pack(a, rows, c, 1, output.move(), bits, ops.parallel());
-        trace.mark("output.pack", Kind.PACK, rows, c);
         float[] h2 = ws.floats(F.MID, size);
         float[] hn2 = ws.floats(F.NORMED2, size);
         long[] hn2Bits = ws.longs(L.QUERY, (long) rows * words(c)); // the query signs are used up
