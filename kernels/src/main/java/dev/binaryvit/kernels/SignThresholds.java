@@ -17,11 +17,23 @@ final class SignThresholds {
     final int bits;
     final int[] popAtLeast;
     final int[] popAtMost;
+    /**
+     * The same test as one unsigned compare: the bit is 0 on the band {@code popAtMost < pop < popAtLeast},
+     * so it is 1 iff {@code pop - bandStart >= bandWidth} as unsigned ints (a pop below the band wraps around).
+     */
+    final int[] bandStart;
+    final int[] bandWidth;
 
     private SignThresholds(int bits, int[] popAtLeast, int[] popAtMost) {
         this.bits = bits;
         this.popAtLeast = popAtLeast;
         this.popAtMost = popAtMost;
+        this.bandStart = new int[popAtLeast.length];
+        this.bandWidth = new int[popAtLeast.length];
+        for (int m = 0; m < popAtLeast.length; m++) {
+            bandStart[m] = popAtMost[m] + 1;
+            bandWidth[m] = Math.max(0, popAtLeast[m] - popAtMost[m] - 1);
+        }
     }
 
     /** The thresholds for K = {@code bits}, or null when some channel is not of this form. */

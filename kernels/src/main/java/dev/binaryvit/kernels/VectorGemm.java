@@ -7,8 +7,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import static jdk.incubator.vector.VectorOperators.BIT_COUNT;
-import static jdk.incubator.vector.VectorOperators.GE;
-import static jdk.incubator.vector.VectorOperators.LE;
+import static jdk.incubator.vector.VectorOperators.UGE;
 import static jdk.incubator.vector.VectorOperators.XOR;
 
 /**
@@ -107,7 +106,8 @@ final class VectorGemm implements GemmSupport {
      * panels, whose weights stay in L1, runs over groups of tokens whose outputs stay in L2.
      */
     private static void direct(Call c, int from, int to, int panels, int chunk, int chunkChannels) {
-        int group = Math.max(MR, GROUP_INTS / chunkChannels / MR * MR);
+        // Sign bits are 32 times smaller than ints: for them every token runs against a panel in one go.
+        int group = c.thresholds != null ? to - from : Math.max(MR, GROUP_INTS / chunkChannels / MR * MR);
         for (int p0 = 0; p0 < panels; p0 += chunk) {
             int p1 = Math.min(panels, p0 + chunk);
             for (int g0 = from; g0 < to; g0 += group) {
@@ -176,6 +176,11 @@ final class VectorGemm implements GemmSupport {
         VectorMask<Integer> in0 = I.indexInRange(j0, c.m);
         VectorMask<Integer> in1 = I.indexInRange(j1, c.m);
         SignThresholds th = c.thresholds;
+        long[] bitsOut = c.bits;
+        int bitWords = c.bitWords;
+        int word = j0 >>> 6;
+        int shift = j0 & 63;
+        long keep = j0 + NR > c.m ? (1L << (c.m - j0)) - 1 : -1L; // no bits past M
         int n = n0;
         for (; n + MR <= n1; n += MR) {
             int r0 = n * words;
@@ -217,19 +222,27 @@ final class VectorGemm implements GemmSupport {
                 c30 = c30.add(lo0.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi0.lanewise(XOR, hi).lanewise(BIT_COUNT));
                 c31 = c31.add(lo1.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi1.lanewise(XOR, hi).lanewise(BIT_COUNT));
             }
-            if (th != null) {
-                IntVector ge0 = IntVector.fromArray(I, th.popAtLeast, j0);
-                IntVector ge1 = IntVector.fromArray(I, th.popAtLeast, j1);
-                IntVector le0 = IntVector.fromArray(I, th.popAtMost, j0);
-                IntVector le1 = IntVector.fromArray(I, th.popAtMost, j1);
-                putBits(c, n, j0, c00.compare(GE, ge0).or(c00.compare(LE, le0)).toLong()
-                        | c01.compare(GE, ge1).or(c01.compare(LE, le1)).toLong() << LANES);
-                putBits(c, n + 1, j0, c10.compare(GE, ge0).or(c10.compare(LE, le0)).toLong()
-                        | c11.compare(GE, ge1).or(c11.compare(LE, le1)).toLong() << LANES);
-                putBits(c, n + 2, j0, c20.compare(GE, ge0).or(c20.compare(LE, le0)).toLong()
-                        | c21.compare(GE, ge1).or(c21.compare(LE, le1)).toLong() << LANES);
-                putBits(c, n + 3, j0, c30.compare(GE, ge0).or(c30.compare(LE, le0)).toLong()
-                        | c31.compare(GE, ge1).or(c31.compare(LE, le1)).toLong() << LANES);
+            if (th != null) { // one subtract and one unsigned compare per vector (SignThresholds)
+                IntVector s0 = IntVector.fromArray(I, th.bandStart, j0);
+                IntVector s1 = IntVector.fromArray(I, th.bandStart, j1);
+                IntVector b0 = IntVector.fromArray(I, th.bandWidth, j0);
+                IntVector b1 = IntVector.fromArray(I, th.bandWidth, j1);
+                long bits0 = (c00.sub(s0).compare(UGE, b0).toLong() | c01.sub(s1).compare(UGE, b1).toLong() << LANES) & keep;
+                long bits1 = (c10.sub(s0).compare(UGE, b0).toLong() | c11.sub(s1).compare(UGE, b1).toLong() << LANES) & keep;
+                long bits2 = (c20.sub(s0).compare(UGE, b0).toLong() | c21.sub(s1).compare(UGE, b1).toLong() << LANES) & keep;
+                long bits3 = (c30.sub(s0).compare(UGE, b0).toLong() | c31.sub(s1).compare(UGE, b1).toLong() << LANES) & keep;
+                int o = n * bitWords + word;
+                if (shift == 0) { // the first panel of an output word sets it, the next ones add their bits
+                    bitsOut[o] = bits0;
+                    bitsOut[o + bitWords] = bits1;
+                    bitsOut[o + 2 * bitWords] = bits2;
+                    bitsOut[o + 3 * bitWords] = bits3;
+                } else {
+                    bitsOut[o] |= bits0 << shift;
+                    bitsOut[o + bitWords] |= bits1 << shift;
+                    bitsOut[o + 2 * bitWords] |= bits2 << shift;
+                    bitsOut[o + 3 * bitWords] |= bits3 << shift;
+                }
             } else {
                 // dot = K - 2 * mismatches
                 int d = (n - rowOrigin) * stride + j0 - colOrigin;
@@ -277,10 +290,10 @@ final class VectorGemm implements GemmSupport {
                     .add(IntVector.fromArray(I, panels, w + NR + LANES).lanewise(XOR, hi).lanewise(BIT_COUNT));
         }
         if (th != null) {
-            putBits(c, n, j0, c00.compare(GE, IntVector.fromArray(I, th.popAtLeast, j0))
-                    .or(c00.compare(LE, IntVector.fromArray(I, th.popAtMost, j0))).toLong()
-                    | c01.compare(GE, IntVector.fromArray(I, th.popAtLeast, j1))
-                    .or(c01.compare(LE, IntVector.fromArray(I, th.popAtMost, j1))).toLong() << LANES);
+            putBits(c, n, j0, c00.sub(IntVector.fromArray(I, th.bandStart, j0))
+                    .compare(UGE, IntVector.fromArray(I, th.bandWidth, j0)).toLong()
+                    | c01.sub(IntVector.fromArray(I, th.bandStart, j1))
+                    .compare(UGE, IntVector.fromArray(I, th.bandWidth, j1)).toLong() << LANES);
         } else {
             IntVector kv = IntVector.broadcast(I, c.k);
             kv.sub(c00.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d, I.indexInRange(j0, c.m));
