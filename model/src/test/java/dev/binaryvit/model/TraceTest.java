@@ -1,0 +1,38 @@
+package dev.binaryvit.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The per-operator trace and the per-step hook report every step and kernel call of a forward pass. */
+class TraceTest {
+
+    @Test
+    void aTracedForwardReportsEveryStepAndItsKernelCalls() throws Exception {
+        try (BinaryVit model = BinaryVit.load(Fixtures.tiny())) {
+            float[] images = new float[model.imageFloats()];
+            float[] logits = new float[model.config().numLabels()];
+            List<String> steps = new ArrayList<>();
+            Trace trace = Trace.recording();
+            model.forward(images, 1, logits, (step, output, length, nanos) -> steps.add(step.name()), trace);
+            assertEquals(List.of("embeddings", "layer.0", "patch_embed1", "layer.1", "patch_embed2", "layer.2",
+                    "layer.3", "patch_embed3", "layer.4", "head"), steps);
+            List<Trace.Op> ops = trace.ops();
+            assertTrue(ops.stream().allMatch(op -> steps.contains(op.step()) && op.nanos() >= 0), ops.toString());
+            for (String gemm : new String[] {"query", "key", "value", "output", "fc1", "fc2"}) {
+                assertEquals(model.layers(), ops.stream().filter(op -> op.name().equals(gemm)).count(), gemm);
+            }
+            assertEquals(2, ops.stream().filter(op -> op.name().equals("reduction")).count(), "stages 0 and 1 reduce");
+            Trace.Op fc1 = ops.stream().filter(op -> op.step().equals("layer.0") && op.name().equals("fc1")).findFirst().orElseThrow();
+            assertEquals(Trace.Kind.BINARY_GEMM, fc1.kind());
+            assertEquals(List.of(3136, 16, 64, 1), java.util.Arrays.stream(fc1.dims()).boxed().toList());
+            trace.clear();
+            model.forward(images, 1, logits, StepObserver.NONE, Trace.OFF);
+            assertEquals(0, trace.ops().size());
+            assertEquals(0, Trace.OFF.ops().size());
+        }
+    }
+}
