@@ -51,6 +51,9 @@ final class VectorAttention implements AttentionSupport {
     private static final VectorSpecies<Float> F = VectorShapes.FLOATS_PER_LONG;
     private static final VectorSpecies<Integer> I = VectorShapes.INTS_PER_LONG;
     private static final int LANES = L.length();
+    private static final VectorSpecies<Float> FULL = VectorShapes.FLOATS;
+    private static final int FLANES = FULL.length();
+    private static final long FULL_MASK = FLANES == 64 ? -1L : (1L << FLANES) - 1;
 
     /** Per-thread scratch, reused across calls so that no call allocates per query. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -170,20 +173,23 @@ final class VectorAttention implements AttentionSupport {
             float[] e = table.e[min];
             long[] fixed = table.fixed[min];
 
-            long sum = 0; // exact integer adds
-            for (int j = 0; j < nkv; j++) {
-                sum += fixed[pops[j]];
+            // Exact integer adds, so four independent chains give the same sum as one.
+            long sum0 = 0;
+            long sum1 = 0;
+            long sum2 = 0;
+            long sum3 = 0;
+            int j = 0;
+            for (; j + 4 <= nkv; j += 4) {
+                sum0 += fixed[pops[j]];
+                sum1 += fixed[pops[j + 1]];
+                sum2 += fixed[pops[j + 2]];
+                sum3 += fixed[pops[j + 3]];
             }
-            float total = (float) ((double) sum * inverseScale);
-
-            int threshold = min - 1;
-            for (int p = min; p <= max; p++) {
-                float prob = e[p] / total;
-                if (!(prob / clip > 0.5f)) {
-                    break;
-                }
-                threshold = p;
+            for (; j < nkv; j++) {
+                sum0 += fixed[pops[j]];
             }
+            float total = (float) ((double) (sum0 + sum1 + sum2 + sum3) * inverseScale);
+            int threshold = lastKeptLevel(e, min, max, total);
 
             int outBase = row * s.channels() + h * d;
             if (threshold < min) {
@@ -192,6 +198,30 @@ final class VectorAttention implements AttentionSupport {
             }
             int kept = keyMask(threshold);
             context(b * keyWords * channelStride + h * d, kept, outBase);
+        }
+
+        /**
+         * The largest popcount level p in [min, max] whose keys are kept, {@code (e[p] / total) / clip > 0.5f}
+         * exactly as the reference tests it, or min - 1. The test is monotone in p (e[p] does not grow
+         * with p), so the levels are tested a vector at a time and counted, without a chain of
+         * dependent divisions.
+         */
+        private int lastKeptLevel(float[] e, int min, int max, float total) {
+            int p = min;
+            for (; p + FLANES - 1 <= max; p += FLANES) {
+                FloatVector prob = FloatVector.fromArray(FULL, e, p).div(total);
+                long pass = prob.div(clip).compare(VectorOperators.GT, 0.5f).toLong();
+                if (pass != FULL_MASK) { // the first failing level ends the kept ones
+                    return p + Long.numberOfTrailingZeros(~pass) - 1;
+                }
+            }
+            for (; p <= max; p++) {
+                float prob = e[p] / total;
+                if (!(prob / clip > 0.5f)) {
+                    return p - 1;
+                }
+            }
+            return max;
         }
 
         /**

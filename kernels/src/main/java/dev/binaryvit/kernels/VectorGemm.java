@@ -141,13 +141,10 @@ final class VectorGemm implements GemmSupport {
                 for (int p = p0; p < p1; p++) {
                     panelColumn(c, p, g0, g1, c.tile, g0, m0, chunkChannels);
                 }
-                for (int row = g0; row < g1; row++) {
-                    int t = (row - g0) * chunkChannels - m0; // tile index of (row, channel j) is t + j
-                    if (c.form == FUSED) {
-                        values(c, row, t, m0, m1, c.floats, row * c.m, c.bits != null);
-                    } else {
-                        values(c, row, t, m0, m1, c.values, (row - g0) * c.m, true);
-                    }
+                if (c.form == FUSED) {
+                    values(c, g0, g1, m0, m1, chunkChannels, c.floats, 0, c.bits != null);
+                } else {
+                    values(c, g0, g1, m0, m1, chunkChannels, c.values, g0, true);
                 }
             }
             if (c.form == SIGNS_POOL) {
@@ -312,85 +309,104 @@ final class VectorGemm implements GemmSupport {
     }
 
     /**
-     * The epilogue of token {@code row}, channels {@code [m0, m1)} (m0 a multiple of 64), from the
-     * dots at {@code tile[t + j]}: the value v to {@code dst[d + j]} unless dst is null, its norm w
-     * to the norm output if there is one, and, if {@code signs}, the signs of w + shift into the
-     * row's output words. Exactly {@link ReferenceGemm}'s float operations, in its order.
+     * The epilogue of tokens {@code [g0, g1)}, channels {@code [m0, m1)} (m0 a multiple of 64), from
+     * the dots in the tile: the value v to {@code dst[(row - dstRow0) * M + j]} unless dst is null,
+     * its norm w to the norm output if there is one, and, if {@code signs}, the signs of w + shift
+     * into the output words. Channels outside, rows inside: a vector of channels keeps its
+     * per-channel parameters in registers across the rows. Exactly {@link ReferenceGemm}'s float
+     * operations, in its order.
      */
-    private static void values(Call c, int row, int t, int m0, int m1, float[] dst, int d, boolean signs) {
+    private static void values(Call c, int g0, int g1, int m0, int m1, int stride, float[] dst, int dstRow0,
+                               boolean signs) {
         Epilogue e = c.e;
         int[] tile = c.tile;
         float[] residual = c.residual;
         float[] residual2 = c.residual2;
         float[] normOut = c.normOut;
-        float[] shift = e.shift;
+        long[] bits = c.bits;
+        int bitWords = c.bitWords;
         int m = c.m;
         int r = e.residualChannels();
-        int resBase = row * r;
-        int jr = m0 % r; // the residual column of channel j, kept without a division per vector
-        for (int word = m0 >>> 6; word << 6 < m1; word++) {
-            int end = Math.min(m1, (word + 1) << 6);
-            long bits = 0L;
-            int j = word << 6;
-            for (; j + LANES <= end; j += LANES) {
-                FloatVector dot = (FloatVector) IntVector.fromArray(I, tile, t + j).convert(VectorOperators.I2F, 0);
-                FloatVector v = dot.fma(FloatVector.fromArray(F, e.alpha, j), FloatVector.fromArray(F, e.beta, j));
+        boolean rprelu = e.move1 != null;
+        boolean scaled = e.scaleA != null;
+        boolean normed = e.normA != null;
+        // Absent stages read zeros, so that every parameter vector is a real one: a vector that may
+        // be null flows through a merge point, and C2 then boxes it.
+        float[] zeros = c.zeros(m);
+        int j = m0;
+        for (; j + LANES <= m1; j += LANES) {
+            FloatVector alpha = FloatVector.fromArray(F, e.alpha, j);
+            FloatVector beta = FloatVector.fromArray(F, e.beta, j);
+            FloatVector move1 = FloatVector.fromArray(F, rprelu ? e.move1 : zeros, j);
+            FloatVector slope = FloatVector.fromArray(F, rprelu ? e.slope : zeros, j);
+            FloatVector move2 = FloatVector.fromArray(F, rprelu ? e.move2 : zeros, j);
+            FloatVector scaleA = FloatVector.fromArray(F, scaled ? e.scaleA : zeros, j);
+            FloatVector scaleB = FloatVector.fromArray(F, scaled ? e.scaleB : zeros, j);
+            FloatVector normA = FloatVector.fromArray(F, normed ? e.normA : zeros, j);
+            FloatVector normB = FloatVector.fromArray(F, normed ? e.normB : zeros, j);
+            FloatVector shift = FloatVector.fromArray(F, e.shift != null ? e.shift : zeros, j);
+            int jr = j % r; // a vector never straddles a residual row: r is a multiple of LANES, or r = M
+            int word = j >>> 6;
+            int bit = j & 63;
+            for (int row = g0; row < g1; row++) {
+                FloatVector dot = (FloatVector) IntVector.fromArray(I, tile, (row - g0) * stride + j - m0)
+                        .convert(VectorOperators.I2F, 0);
+                FloatVector v = dot.fma(alpha, beta);
                 if (residual != null) {
                     v = v.add(c.tiledIndex == null
-                            ? FloatVector.fromArray(F, residual, resBase + jr)
-                            : FloatVector.fromArray(F, residual, resBase, c.tiledIndex, j));
-                    jr += LANES;
-                    if (jr == r) { // r is a multiple of LANES, or r = M and the row ends here
-                        jr = 0;
-                    }
+                            ? FloatVector.fromArray(F, residual, row * r + jr)
+                            : FloatVector.fromArray(F, residual, row * r, c.tiledIndex, j));
                 }
-                if (e.move1 != null) {
-                    FloatVector y = v.sub(FloatVector.fromArray(F, e.move1, j));
-                    y = y.blend(y.mul(FloatVector.fromArray(F, e.slope, j)), y.compare(VectorOperators.LT, 0f));
-                    v = y.add(FloatVector.fromArray(F, e.move2, j));
+                if (rprelu) {
+                    FloatVector y = v.sub(move1);
+                    y = y.blend(y.mul(slope), y.compare(VectorOperators.LT, 0f));
+                    v = y.add(move2);
                 }
-                if (e.scaleA != null) {
-                    v = v.fma(FloatVector.fromArray(F, e.scaleA, j), FloatVector.fromArray(F, e.scaleB, j));
+                if (scaled) {
+                    v = v.fma(scaleA, scaleB);
                 }
                 if (residual2 != null) {
                     v = v.add(FloatVector.fromArray(F, residual2, row * m + j));
                 }
                 if (dst != null) {
-                    v.intoArray(dst, d + j);
+                    v.intoArray(dst, (row - dstRow0) * m + j);
                 }
-                if (e.normA != null) {
-                    v = v.fma(FloatVector.fromArray(F, e.normA, j), FloatVector.fromArray(F, e.normB, j));
+                if (normed) {
+                    v = v.fma(normA, normB);
                 }
                 if (normOut != null) {
                     v.intoArray(normOut, row * m + j);
                 }
                 if (signs) {
-                    FloatVector shifted = shift == null ? v : v.add(FloatVector.fromArray(F, shift, j));
-                    bits |= shifted.compare(VectorOperators.GE, 0f).toLong() << (j & 63);
+                    long laneBits = v.add(shift).compare(VectorOperators.GE, 0f).toLong() << bit;
+                    int o = row * bitWords + word;
+                    bits[o] = bit == 0 ? laneBits : bits[o] | laneBits;
                 }
             }
-            for (; j < end; j++) { // the last channels of M, if M is not a multiple of LANES: same operations
-                float v = e.affine(j, tile[t + j]);
+        }
+        for (; j < m1; j++) { // the last channels of M, if M is not a multiple of LANES: same operations
+            int word = j >>> 6;
+            for (int row = g0; row < g1; row++) {
+                float v = e.affine(j, tile[(row - g0) * stride + j - m0]);
                 if (residual != null) {
-                    v = v + residual[resBase + j % r];
+                    v = v + residual[row * r + j % r];
                 }
                 v = e.layerScale(j, e.rprelu(j, v));
                 if (residual2 != null) {
                     v = v + residual2[row * m + j];
                 }
                 if (dst != null) {
-                    dst[d + j] = v;
+                    dst[(row - dstRow0) * m + j] = v;
                 }
                 float w = e.norm(j, v);
                 if (normOut != null) {
                     normOut[row * m + j] = w;
                 }
-                if (signs && w + e.shift(j) >= 0f) {
-                    bits |= 1L << (j & 63);
+                if (signs) {
+                    long bitValue = w + e.shift(j) >= 0f ? 1L << (j & 63) : 0L;
+                    int o = row * bitWords + word;
+                    bits[o] = (j & 63) == 0 ? bitValue : bits[o] | bitValue;
                 }
-            }
-            if (signs) {
-                c.bits[row * c.bitWords + word] = bits;
             }
         }
     }
@@ -448,6 +464,17 @@ final class VectorGemm implements GemmSupport {
             if (tile.length < size) {
                 tile = new int[size];
             }
+        }
+
+        private float[] zeros = new float[0];
+
+        /** Zeros for at least the padded M channels, read where a stage is absent. */
+        float[] zeros(int m) {
+            int size = (m + Epilogue.PAD - 1) / Epilogue.PAD * Epilogue.PAD;
+            if (zeros.length < size) {
+                zeros = new float[size];
+            }
+            return zeros;
         }
 
         void ensureValues(int size) {
