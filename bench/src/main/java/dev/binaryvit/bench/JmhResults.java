@@ -70,6 +70,22 @@ public final class JmhResults {
             return secondsPerOp(median(), unit);
         }
 
+        /**
+         * The fastest iteration's time of one operation in seconds: for the machine probes, whose
+         * purpose is a ceiling (other processes on the cores can only slow an iteration down).
+         */
+        public double bestSeconds() {
+            if (raw.length == 0) {
+                return seconds();
+            }
+            double best = Double.NaN;
+            for (double v : raw) {
+                double t = secondsPerOp(v, unit);
+                best = Double.isFinite(best) ? Math.min(best, t) : t;
+            }
+            return best;
+        }
+
         /** Number of iterations behind the median. */
         public int samples() {
             return raw.length;

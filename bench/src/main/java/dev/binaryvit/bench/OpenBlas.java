@@ -47,7 +47,7 @@ final class OpenBlas {
             // when the library starts; the call covers a library that started with more.
             openblas_nolapack.blas_set_num_threads(1);
             Map<String, String> details = new LinkedHashMap<>();
-            details.put("version", openblas_nolapack.OPENBLAS_VERSION.trim());
+            details.put("version", openblas_nolapack.OPENBLAS_VERSION.replace("OpenBLAS", "").trim());
             details.put("threads", Integer.toString(openblas_nolapack.blas_get_num_threads()));
             details.put("build_corename", openblas_nolapack.OPENBLAS_CHAR_CORENAME);
             runtimeCore(jni).ifPresent(core -> details.put("runtime_corename", core));
@@ -73,8 +73,15 @@ final class OpenBlas {
             if (jniPath == null) {
                 return Optional.empty();
             }
-            Path lib = Path.of(jniPath).resolveSibling("libopenblas.so.0");
-            if (!Files.exists(lib)) {
+            Path lib = null;
+            for (String name : new String[] {"libopenblas_nolapack.so.0", "libopenblas.so.0"}) {
+                Path candidate = Path.of(jniPath).resolveSibling(name);
+                if (Files.exists(candidate)) {
+                    lib = candidate;
+                    break;
+                }
+            }
+            if (lib == null) {
                 return Optional.empty();
             }
             Linker linker = Linker.nativeLinker();

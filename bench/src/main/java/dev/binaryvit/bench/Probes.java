@@ -7,6 +7,8 @@ import java.util.List;
  * The machine probes of one run, read from the JMH results: the compute rates of
  * {@link PeakBinaryProbe} and {@link PeakFmaProbe} per width, the bandwidths of
  * {@link BandwidthProbe} per working set, and the {@link Roofline} they make for this machine's caches.
+ * A probe's figure is its fastest iteration, not its median: a probe measures a ceiling, and other
+ * processes sharing the cores can only slow an iteration down.
  */
 public final class Probes {
 
@@ -31,19 +33,19 @@ public final class Probes {
         for (JmhResults.Result r : results.find("PeakBinaryProbe", null)) {
             int bits = Integer.parseInt(r.param("vectorBits"));
             double ops = PeakBinaryProbe.binaryMacs(bits);
-            binary.add(new Rate("binary XOR+popcount+add", r.method(), bits, r.seconds(), ops, ops / r.seconds(),
+            binary.add(new Rate("binary XOR+popcount+add", r.method(), bits, r.bestSeconds(), ops, ops / r.bestSeconds(),
                     r.samples()));
         }
         for (JmhResults.Result r : results.find("PeakFmaProbe", null)) {
             int bits = Integer.parseInt(r.param("vectorBits"));
             double ops = PeakFmaProbe.flops(bits);
-            fma.add(new Rate("float32 FMA", r.method(), bits, r.seconds(), ops, ops / r.seconds(), r.samples()));
+            fma.add(new Rate("float32 FMA", r.method(), bits, r.bestSeconds(), ops, ops / r.bestSeconds(), r.samples()));
         }
         for (JmhResults.Result r : results.find("BandwidthProbe", null)) {
             long kib = Long.parseLong(r.param("kib"));
             double bytes = r.method().equals("triad") ? BandwidthProbe.triadBytes(kib) : BandwidthProbe.readBytes(kib);
-            bandwidth.add(new Bandwidth(r.method(), kib, levelName(kib * 1024), r.seconds(), bytes,
-                    bytes / r.seconds(), r.samples()));
+            bandwidth.add(new Bandwidth(r.method(), kib, levelName(kib * 1024), r.bestSeconds(), bytes,
+                    bytes / r.bestSeconds(), r.samples()));
         }
     }
 

@@ -24,7 +24,7 @@ public final class Roofline {
 
     /** Which ceiling applies to a point. */
     public enum Type {
-        BINARY("binary MAC/s", "binary MAC"), FLOAT("FLOP/s", "FLOP"), MEMORY("B/s", "byte");
+        BINARY("MAC/s", "MAC"), FLOAT("FLOP/s", "FLOP"), MEMORY("B/s", "byte");
 
         final String rateUnit;
         final String opUnit;

@@ -45,9 +45,10 @@ public final class RooflineReport {
      * @param profile  the operator profile, or null when missing
      * @param notes    what is missing or went wrong, one sentence each
      * @param rawFiles the raw file names, for the list at the end
+     * @param load     the 1-minute load average at the start and end of the run ("4.1 / 3.9"), or null
      */
     public record Inputs(String command, String started, double seconds, Machine machine, JmhResults jmh,
-                         Profile profile, List<String> notes, List<String> rawFiles) {
+                         Profile profile, List<String> notes, List<String> rawFiles, String load) {
 
         public Inputs {
             notes = List.copyOf(notes);
@@ -74,12 +75,16 @@ public final class RooflineReport {
         String command = "(unknown: " + RUN_FILE + " is missing)";
         String started = null;
         double seconds = Double.NaN;
+        String load = null;
         Path run = rawDir.resolve(RUN_FILE);
         if (Files.isRegularFile(run)) {
             JsonNode r = JSON.readTree(run.toFile());
             command = r.path("command").asText(command);
             started = r.path("started").asText(null);
             seconds = r.path("seconds").asDouble(Double.NaN);
+            if (r.has("load_start")) {
+                load = r.path("load_start").asText() + " at the start, " + r.path("load_end").asText("unknown") + " at the end";
+            }
             for (JsonNode n : r.path("notes")) {
                 notes.add(n.asText());
             }
@@ -122,7 +127,7 @@ public final class RooflineReport {
         } else if (notes.stream().noneMatch(n -> n.startsWith("Operator profile"))) {
             notes.add("Operator profile missing (" + RAW + "/" + PROFILE_FILE + "): no per-layer or per-operator tables.");
         }
-        return new Inputs(command, started, seconds, machine, jmh, profile, notes, rawFiles);
+        return new Inputs(command, started, seconds, machine, jmh, profile, notes, rawFiles, load);
     }
 
     /** Writes ROOFLINE.md and roofline.svg into {@code reportsDir}; returns the summary for the last line. */
@@ -275,20 +280,39 @@ public final class RooflineReport {
             md.append(", in ").append(duration(in.seconds()));
         }
         md.append(". Every figure below is computed from the result files in [`raw/`](raw/) of that run; "
-                + "times are medians of the measurement iterations (JMH) or of the profiled forward passes.\n\n");
+                + "times are medians of the measurement iterations (JMH) or of the profiled forward passes, except "
+                + "the machine probes, which report their fastest iteration (a ceiling).");
+        if (in.load() != null) {
+            int cpus = in.machine() == null ? 0 : in.machine().logicalCpus();
+            md.append(" Load average ").append(in.load()).append(cpus > 0 ? " (" + cpus + " CPUs)" : "")
+                    .append(": a load above the one core a benchmark uses means other processes shared the cores, "
+                            + "and the figures are noisier and slower than on an idle machine.");
+        }
+        md.append("\n\n");
         Summary summary = a.summary();
         md.append("**Model:** ").append(Fmt.ms(summary.modelSeconds())).append(" ms per image (")
                 .append(summary.modelSource()).append("). **Best binary GEMM:** ")
                 .append(Fmt.pct(summary.gemmPeakFraction())).append(" of the peak binary probe rate.\n\n");
 
         machine(md, in.machine());
-        if (!in.notes().isEmpty() || !a.formulaProblems.isEmpty()) {
-            md.append("## Missing or incomplete\n\n");
+        List<Roofline.Point> over = Stream.of(a.stepPoints, a.opPoints, a.gemmPoints).flatMap(List::stream)
+                .filter(p -> p.fraction() > 1.0).toList();
+        if (!in.notes().isEmpty() || !a.formulaProblems.isEmpty() || !over.isEmpty()) {
+            md.append("## Missing inputs and caveats\n\n");
             for (String n : in.notes()) {
                 md.append("- ").append(n).append('\n');
             }
             for (String n : a.formulaProblems) {
                 md.append("- Operator profile: ").append(n).append('\n');
+            }
+            if (!over.isEmpty()) {
+                Roofline.Point worst = over.stream().max(Comparator.comparingDouble(Roofline.Point::fraction)).get();
+                md.append("- ").append(over.size()).append(over.size() == 1 ? " point runs" : " points run")
+                        .append(" above its roofline bound (up to ").append(Fmt.pct(worst.fraction())).append(", `")
+                        .append(worst.name()).append("`): a ceiling was measured low (probes slowed by other processes "
+                                + "on the cores, or a probe short of the true peak), or the formula over-counts the "
+                                + "work or under-counts the bytes that reach memory (data reused from a cache level "
+                                + "nearer than the working set suggests).\n");
             }
             md.append('\n');
         }
@@ -328,7 +352,7 @@ public final class RooflineReport {
     private static void table(StringBuilder md, List<String> header, List<List<String>> rows) {
         md.append('|');
         for (String h : header) {
-            md.append(' ').append(h).append(" |");
+            md.append(' ').append(h.startsWith("_") ? h.substring(1) : h).append(" |");
         }
         md.append("\n|");
         for (String h : header) {
@@ -376,7 +400,7 @@ public final class RooflineReport {
             blas = "not loaded: " + b.getOrDefault("error", "not tried");
         }
         rows.add(List.of("Float baseline", blas));
-        table(md, List.of("_", "_"), rows);
+        table(md, List.of("_", "_"), rows); // an empty header row: a two-column fact sheet
     }
 
     private static void probes(StringBuilder md, Analysis a) {
@@ -392,7 +416,7 @@ public final class RooflineReport {
                 + "bench/PeakFmaProbe.java): 12 FMA chains, an FMA counted as 2 FLOP).\n\n");
         List<List<String>> rows = new ArrayList<>();
         for (Probes.Rate r : concat(p.binary(), p.fma())) {
-            String unit = r.probe().startsWith("binary") ? "binary MAC/s" : "FLOP/s";
+            String unit = r.probe().startsWith("binary") ? "MAC/s" : "FLOP/s";
             rows.add(List.of(r.probe(), r.form(), Integer.toString(r.vectorBits()), Fmt.time(r.seconds()),
                     Fmt.si(r.opsPerCall(), ""), Fmt.si(r.rate(), unit)));
         }
@@ -415,7 +439,7 @@ public final class RooflineReport {
         md.append("At ").append(a.width > 0 ? a.width + "-bit vectors (" + a.widthSource + ")" : "an unknown width")
                 .append("; each bandwidth is the better of read and triad in that level.\n\n");
         rows = new ArrayList<>();
-        rows.add(List.of("binary peak", Fmt.si(r.binaryPeak(), "binary MAC/s"), "binary GEMMs, attention, and the steps that contain them"));
+        rows.add(List.of("binary peak", Fmt.si(r.binaryPeak(), "MAC/s"), "binary GEMMs, attention, and the steps that contain them"));
         rows.add(List.of("float32 peak", Fmt.si(r.floatPeak(), "FLOP/s"), "float GEMMs, packing, elementwise, pooling"));
         for (Roofline.Level l : r.levels()) {
             String holds = l.capacityBytes() == Long.MAX_VALUE ? "larger working sets" : "working sets up to " + Fmt.size(l.capacityBytes());

@@ -1,0 +1,73 @@
+package dev.binaryvit.bench;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The run plan (what is run, never how fast). */
+class BenchCommandTest {
+
+    private static final Machine EPYC = new Machine("AMD EPYC", 2, List.of(), List.of(
+            new Machine.Cache(1, "Data", 32 << 10, 1), new Machine.Cache(2, "Unified", 1 << 20, 1),
+            new Machine.Cache(3, "Unified", 32 << 20, 2)), 0, "", "", "", 512, Map.of());
+
+    @Test
+    void bandwidthWorkingSetsLiveInEachLevel() {
+        assertArrayEquals(new String[] {"16", "512", "8192", "262144"}, BenchCommand.bandwidthSizes(EPYC));
+        // unknown caches: the defaults
+        assertArrayEquals(new String[] {"16", "512", "8192", "262144"}, BenchCommand.bandwidthSizes(null));
+    }
+
+    @Test
+    void everyPlannedBenchmarkExistsAndTheModelIsIncludedByName() {
+        for (boolean quick : new boolean[] {true, false}) {
+            List<BenchCommand.Group> plan = BenchCommand.plan(quick, EPYC, true);
+            assertTrue(plan.stream().anyMatch(g -> g.name().equals("model")));
+            for (BenchCommand.Group g : plan) {
+                for (String include : g.includes()) {
+                    String cls = include.replaceAll("^\\^dev\\\\\\.binaryvit\\\\\\.bench\\\\\\.", "")
+                            .replaceAll("\\\\\\..*$", "");
+                    if (!cls.equals(BenchCommand.MODEL_BENCHMARK)) {
+                        assertTrue(BenchCommand.classExists(BenchCommand.PACKAGE + cls), cls);
+                    }
+                    assertTrue(Pattern.compile(include).matcher(BenchCommand.PACKAGE + cls + "."
+                            + include.substring(include.indexOf("\\.(") + 3, include.indexOf('|') > 0
+                            ? include.indexOf('|') : include.indexOf(")$"))).matches(), include);
+                }
+            }
+        }
+        assertFalse(BenchCommand.plan(true, EPYC, false).stream().anyMatch(g -> g.name().equals("model")));
+    }
+
+    @Test
+    void quickIsSmallerThanFull() {
+        assertTrue(configs(BenchCommand.plan(true, EPYC, true)) < 70);
+        assertTrue(configs(BenchCommand.plan(false, EPYC, true)) > configs(BenchCommand.plan(true, EPYC, true)));
+    }
+
+    /** An upper estimate of forks: methods named x the product of the parameter overrides. */
+    private static int configs(List<BenchCommand.Group> plan) {
+        int n = 0;
+        for (BenchCommand.Group g : plan) {
+            int methods = g.includes().stream().mapToInt(i -> i.split("\\|").length).sum();
+            int params = g.params().values().stream().mapToInt(v -> v.length).reduce(1, (a, b) -> a * b);
+            n += methods * params;
+        }
+        return n;
+    }
+
+    @Test
+    void theCommandLineHasTheDesignedOptions() {
+        BenchCommand c = new BenchCommand(System.out);
+        new picocli.CommandLine(c).parseArgs("--quick", "--reports", "/tmp/x", "--only", "probes,gemm");
+        assertTrue(c.quick);
+        assertEquals(List.of("probes", "gemm"), c.only);
+        assertEquals(0, BenchCommand.loadAverage().isEmpty() ? 1 : 0);
+    }
+}
