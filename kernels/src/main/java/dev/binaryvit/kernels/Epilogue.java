@@ -151,6 +151,11 @@ public final class Epilogue {
         return y + move2[m];
     }
 
+    /** A copy of the sign shifts, or null when none are set. */
+    float[] shiftOrNull() {
+        return shift == null ? null : java.util.Arrays.copyOf(shift, channels);
+    }
+
     /** The shift before the sign (0 when not set). */
     float shift(int m) {
         return shift == null ? 0f : shift[m];

@@ -86,6 +86,26 @@ public final class Gemm {
         parallel.forRange(rows, GRAIN, (from, to) -> impl.signs(a, from, to, w, e, residual, out));
     }
 
+    /**
+     * The MLP's first layer without its wide output: with v the epilogue values of a row, writes
+     * {@code signs[rows][words(M)]} (bit m is 1 iff {@code v[m] + shift[m] >= 0}, as {@link #signs})
+     * and {@code pooled[rows][M / pool]}, the mean of each {@code pool} consecutive values (as
+     * {@link Pooling#channelPool}), so that the {@code [rows x M]} floats are never stored.
+     */
+    public void signsAndPool(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, long[] signs,
+                             int pool, float[] pooled, Parallel parallel) {
+        checkInputs(a, rows, w, parallel);
+        checkEpilogue(rows, w, e, residual);
+        Check.positive("pool", pool);
+        if (w.rows() % pool != 0) {
+            throw new IllegalArgumentException("M " + w.rows() + " is not a multiple of pool " + pool);
+        }
+        Check.length("signs", signs, (long) rows * BitPacking.words(w.rows()),
+                "rows " + rows + " x words(M " + w.rows() + ")");
+        Check.length("pooled", pooled, (long) rows * (w.rows() / pool), "rows " + rows + " x M / pool " + w.rows() / pool);
+        parallel.forRange(rows, GRAIN, (from, to) -> impl.signsAndPool(a, from, to, w, e, residual, signs, pool, pooled));
+    }
+
     private void checkInputs(long[] a, int rows, PackedWeights w, Parallel parallel) {
         if (rows < 0) {
             throw new IllegalArgumentException("rows must be >= 0, got " + rows);

@@ -23,4 +23,11 @@ interface GemmSupport {
 
     /** {@code out[n][words(M)]}: the sign bits of the epilogue value plus its shift. */
     void signs(long[] a, int from, int to, PackedWeights w, Epilogue e, float[] residual, long[] out);
+
+    /**
+     * With v the epilogue values of a row: {@code signs[n][words(M)]} of {@code v + shift}, and
+     * {@code pooled[n][M / pool]}, the means of {@code pool} consecutive values (summed in order, then divided).
+     */
+    void signsAndPool(long[] a, int from, int to, PackedWeights w, Epilogue e, float[] residual, long[] signs,
+                      int pool, float[] pooled);
 }

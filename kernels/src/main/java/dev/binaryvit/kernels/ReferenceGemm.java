@@ -57,6 +57,34 @@ final class ReferenceGemm implements GemmSupport {
         }
     }
 
+    @Override
+    public void signsAndPool(long[] a, int from, int to, PackedWeights w, Epilogue e, float[] residual, long[] signs,
+                             int pool, float[] pooled) {
+        int m = w.rows();
+        int words = BitPacking.words(m);
+        float[] v = new float[m];
+        for (int n = from; n < to; n++) {
+            for (int j = 0; j < m; j++) {
+                v[j] = value(a, n, w, j, e, residual);
+            }
+            for (int k = 0; k < words; k++) {
+                signs[n * words + k] = 0L;
+            }
+            for (int j = 0; j < m; j++) {
+                if (v[j] + e.shift(j) >= 0f) {
+                    signs[n * words + j / 64] |= 1L << (j % 64);
+                }
+            }
+            for (int g = 0; g < m / pool; g++) {
+                float sum = v[g * pool];
+                for (int i = 1; i < pool; i++) {
+                    sum += v[g * pool + i];
+                }
+                pooled[n * (m / pool) + g] = sum / pool;
+            }
+        }
+    }
+
     /** {@code K - 2 * popcount(a[n] XOR w[m])}: padding bits are 0 in both, so never count. */
     static int dot(long[] a, int n, PackedWeights w, int m) {
         int words = w.words();

@@ -37,10 +37,13 @@ final class VectorGemm implements GemmSupport {
     private static final int CHUNK_BYTES = 16 * 1024;
     /** Dots held in the tile between the micro-kernel and a float epilogue: 64 KB, in L2. */
     private static final int GROUP_INTS = 16 * 1024;
+    /** Values held per group for the pooled sign form, whose rows are complete only after every chunk. */
+    private static final int GROUP_FLOATS = 16 * 1024;
 
     private static final int DOTS = 0;
     private static final int FUSED = 1;
     private static final int SIGNS = 2;
+    private static final int SIGNS_POOL = 3;
 
     private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
 
@@ -74,43 +77,84 @@ final class VectorGemm implements GemmSupport {
         run(CALLS.get().set(SIGNS, a, w, e, residual, null, null, out), from, to);
     }
 
+    @Override
+    public void signsAndPool(long[] a, int from, int to, PackedWeights w, Epilogue e, float[] residual, long[] signs,
+                             int pool, float[] pooled) {
+        Call c = CALLS.get().set(SIGNS_POOL, a, w, e, residual, null, pooled, signs);
+        c.pool = pool;
+        run(c, from, to);
+    }
+
     private static void run(Call c, int from, int to) {
         int panels = (c.m + NR - 1) / NR;
         int panelsPerWord = 64 / NR;
         int chunk = Math.max(1, CHUNK_BYTES / (2 * c.words * NR * Integer.BYTES));
         chunk = Math.min(panels, Math.max(panelsPerWord, chunk / panelsPerWord * panelsPerWord)); // whole words
         int chunkChannels = chunk * NR;
-        // A group of tokens whose outputs for one chunk stay in L2 while the panels pass over them.
-        // The float epilogues read the dots back from a tile of that size; the int form writes its
-        // output directly, and the sign form without residual compares its accumulators in registers.
-        int group = Math.max(MR, GROUP_INTS / chunkChannels / MR * MR);
-        boolean tiled = c.form != DOTS && c.thresholds == null;
-        if (tiled) {
-            c.ensureTile(group * chunkChannels);
-        }
         try {
+            if (c.form == DOTS || c.thresholds != null) {
+                direct(c, from, to, panels, chunk, chunkChannels);
+            } else {
+                throughTile(c, from, to, panels, chunk, chunkChannels);
+            }
+        } finally {
+            c.clear();
+        }
+    }
+
+    /**
+     * The int form, and the sign form without residual (compared in registers): each chunk of
+     * panels, whose weights stay in L1, runs over groups of tokens whose outputs stay in L2.
+     */
+    private static void direct(Call c, int from, int to, int panels, int chunk, int chunkChannels) {
+        int group = Math.max(MR, GROUP_INTS / chunkChannels / MR * MR);
+        for (int p0 = 0; p0 < panels; p0 += chunk) {
+            int p1 = Math.min(panels, p0 + chunk);
+            for (int g0 = from; g0 < to; g0 += group) {
+                int g1 = Math.min(to, g0 + group);
+                for (int p = p0; p < p1; p++) {
+                    panelColumn(c, p, g0, g1, c.dots, 0, 0, c.m);
+                }
+            }
+        }
+    }
+
+    /**
+     * The float epilogues: for each group of tokens, each chunk of panels writes its dots into the
+     * int tile and the epilogue turns them into values, written out (fused), packed (signs) or kept
+     * in the float tile until the row is complete (signs and pool).
+     */
+    private static void throughTile(Call c, int from, int to, int panels, int chunk, int chunkChannels) {
+        int group = GROUP_INTS / chunkChannels;
+        if (c.form == SIGNS_POOL) {
+            group = Math.min(group, GROUP_FLOATS / c.m);
+            c.ensureValues(Math.max(MR, group / MR * MR) * c.m);
+        }
+        group = Math.max(MR, group / MR * MR);
+        c.ensureTile(group * chunkChannels);
+        for (int g0 = from; g0 < to; g0 += group) {
+            int g1 = Math.min(to, g0 + group);
             for (int p0 = 0; p0 < panels; p0 += chunk) {
                 int p1 = Math.min(panels, p0 + chunk);
                 int m0 = p0 * NR;
                 int m1 = Math.min(c.m, p1 * NR);
-                for (int g0 = from; g0 < to; g0 += group) {
-                    int g1 = Math.min(to, g0 + group);
-                    for (int p = p0; p < p1; p++) {
-                        if (tiled) {
-                            panelColumn(c, p, g0, g1, c.tile, g0, m0, chunkChannels);
-                        } else {
-                            panelColumn(c, p, g0, g1, c.dots, 0, 0, c.m);
-                        }
-                    }
-                    if (c.form == FUSED) {
-                        fusedRows(c, g0, g1, m0, m1, chunkChannels);
-                    } else if (tiled) {
-                        signRows(c, g0, g1, m0, m1, chunkChannels);
+                for (int p = p0; p < p1; p++) {
+                    panelColumn(c, p, g0, g1, c.tile, g0, m0, chunkChannels);
+                }
+                for (int row = g0; row < g1; row++) {
+                    int t = (row - g0) * chunkChannels - m0; // tile index of (row, channel j) is t + j
+                    switch (c.form) {
+                        case FUSED -> values(c, row, t, m0, m1, c.floats, row * c.m, false);
+                        case SIGNS -> values(c, row, t, m0, m1, null, 0, true);
+                        default -> values(c, row, t, m0, m1, c.values, (row - g0) * c.m, true);
                     }
                 }
             }
-        } finally {
-            c.clear();
+            if (c.form == SIGNS_POOL) {
+                for (int row = g0; row < g1; row++) {
+                    poolRow(c, row, (row - g0) * c.m);
+                }
+            }
         }
     }
 
@@ -254,56 +298,72 @@ final class VectorGemm implements GemmSupport {
         c.bits[word] = shift == 0 ? bits : c.bits[word] | bits << shift;
     }
 
-    /** The float epilogue of tokens g0..g1-1 (tile rows from 0), channels m0..m1-1. */
-    private static void fusedRows(Call c, int g0, int g1, int m0, int m1, int stride) {
-        for (int row = g0; row < g1; row++) {
-            int t = (row - g0) * stride - m0;
-            for (int j = m0; j < m1; j += LANES) {
-                VectorMask<Float> in = F.indexInRange(j, m1);
-                value(c, row, j, c.tile, t + j, in).intoArray(c.floats, row * c.m + j, in);
-            }
-        }
-    }
-
-    /** The packed-sign epilogue of tokens g0..g1-1 (tile rows from 0), channels m0..m1-1 (m0 a multiple of 64). */
-    private static void signRows(Call c, int g0, int g1, int m0, int m1, int stride) {
-        float[] shift = c.e.shift;
-        for (int row = g0; row < g1; row++) {
-            int t = (row - g0) * stride - m0;
-            for (int word = m0 >>> 6; word << 6 < m1; word++) {
-                long bits = 0L;
-                int end = Math.min(m1, (word + 1) << 6);
-                for (int j = word << 6; j < end; j += LANES) {
-                    VectorMask<Float> in = F.indexInRange(j, end);
-                    FloatVector v = value(c, row, j, c.tile, t + j, in);
-                    if (shift != null) {
-                        v = v.add(FloatVector.fromArray(F, shift, j));
+    /**
+     * The epilogue values of token {@code row}, channels {@code [m0, m1)} (m0 a multiple of 64),
+     * from the dots at {@code tile[t + j]}: stored to {@code dst[d + j]} unless dst is null, and, if
+     * {@code signs}, packed as the signs of value + shift into the row's output words. Exactly
+     * {@link ReferenceGemm}'s float operations.
+     */
+    private static void values(Call c, int row, int t, int m0, int m1, float[] dst, int d, boolean signs) {
+        Epilogue e = c.e;
+        int[] tile = c.tile;
+        float[] residual = c.residual;
+        float[] shift = e.shift;
+        int r = e.residualChannels();
+        int resBase = row * r;
+        int jr = m0 % r; // the residual column of channel j, kept without a division per vector
+        for (int word = m0 >>> 6; word << 6 < m1; word++) {
+            int end = Math.min(m1, (word + 1) << 6);
+            long bits = 0L;
+            int j = word << 6;
+            for (; j + LANES <= end; j += LANES) {
+                FloatVector dot = (FloatVector) IntVector.fromArray(I, tile, t + j).convert(VectorOperators.I2F, 0);
+                FloatVector v = dot.fma(FloatVector.fromArray(F, e.alpha, j), FloatVector.fromArray(F, e.beta, j));
+                if (residual != null) {
+                    v = v.add(c.tiledIndex == null
+                            ? FloatVector.fromArray(F, residual, resBase + jr)
+                            : FloatVector.fromArray(F, residual, resBase, c.tiledIndex, j));
+                    jr += LANES;
+                    if (jr == r) { // r is a multiple of LANES, or r = M and the row ends here
+                        jr = 0;
                     }
-                    bits |= v.compare(VectorOperators.GE, 0f).and(in).toLong() << (j & 63);
                 }
+                if (e.move1 != null) {
+                    FloatVector y = v.sub(FloatVector.fromArray(F, e.move1, j));
+                    y = y.blend(y.mul(FloatVector.fromArray(F, e.slope, j)), y.compare(VectorOperators.LT, 0f));
+                    v = y.add(FloatVector.fromArray(F, e.move2, j));
+                }
+                if (dst != null) {
+                    v.intoArray(dst, d + j);
+                }
+                if (signs) {
+                    FloatVector shifted = shift == null ? v : v.add(FloatVector.fromArray(F, shift, j));
+                    bits |= shifted.compare(VectorOperators.GE, 0f).toLong() << (j & 63);
+                }
+            }
+            for (; j < end; j++) { // the last channels of M, if M is not a multiple of LANES: same operations
+                float v = e.affine(j, tile[t + j]);
+                if (residual != null) {
+                    v = v + residual[resBase + j % r];
+                }
+                v = e.rprelu(j, v);
+                if (dst != null) {
+                    dst[d + j] = v;
+                }
+                if (signs && v + e.shift(j) >= 0f) {
+                    bits |= 1L << (j & 63);
+                }
+            }
+            if (signs) {
                 c.bits[row * c.bitWords + word] = bits;
             }
         }
     }
 
-    /** The epilogue value of token row, channels j.., from the dots at tile[t..]: as {@link ReferenceGemm}. */
-    private static FloatVector value(Call c, int row, int j, int[] tile, int t, VectorMask<Float> in) {
-        Epilogue e = c.e;
-        FloatVector dot = (FloatVector) IntVector.fromArray(I, tile, t).convert(VectorOperators.I2F, 0);
-        FloatVector v = dot.fma(FloatVector.fromArray(F, e.alpha, j), FloatVector.fromArray(F, e.beta, j));
-        if (c.residual != null) {
-            int r = e.residualChannels();
-            FloatVector res = c.tiledIndex == null
-                    ? FloatVector.fromArray(F, c.residual, row * r + j % r, in)
-                    : FloatVector.fromArray(F, c.residual, row * r, c.tiledIndex, j, in);
-            v = v.add(res);
-        }
-        if (e.move1 != null) {
-            FloatVector y = v.sub(FloatVector.fromArray(F, e.move1, j));
-            y = y.blend(y.mul(FloatVector.fromArray(F, e.slope, j)), y.compare(VectorOperators.LT, 0f));
-            v = y.add(FloatVector.fromArray(F, e.move2, j));
-        }
-        return v;
+    /** {@code pooled[row]}: the row {@code values[v .. v + M)} average-pooled in groups of {@code pool}, as {@link Pooling#channelPool}. */
+    private static void poolRow(Call c, int row, int v) {
+        int outChannels = c.m / c.pool;
+        VectorPooling.poolGroups(c.values, v, c.floats, row * outChannels, outChannels, c.pool);
     }
 
     /** One call's operands and the calling thread's tile, reused across calls so a call allocates nothing. */
@@ -323,6 +383,8 @@ final class VectorGemm implements GemmSupport {
         float[] floats;
         long[] bits;
         int[] tile = new int[0];
+        float[] values = new float[0];
+        int pool;
 
         Call set(int form, long[] a, PackedWeights w, Epilogue e, float[] residual, int[] dots, float[] floats,
                  long[] bits) {
@@ -346,6 +408,12 @@ final class VectorGemm implements GemmSupport {
         void ensureTile(int size) {
             if (tile.length < size) {
                 tile = new int[size];
+            }
+        }
+
+        void ensureValues(int size) {
+            if (values.length < size) {
+                values = new float[size];
             }
         }
 

@@ -189,41 +189,43 @@ final class VectorPooling implements PoolingSupport {
     @Override
     public void channelPool(float[] x, int from, int to, int c, int r, float[] out) {
         int groupsPerRow = c / r;
-        int q = from * groupsPerRow;
-        int end = to * groupsPerRow;
-        int bound = q + (end - q) / LANES * LANES;
+        poolGroups(x, from * c, out, from * groupsPerRow, (to - from) * groupsPerRow, r);
+    }
+
+    /**
+     * {@code out[o + q] = mean(x[i + q*r .. i + q*r + r-1])} for q &lt; groups, summed in order: the
+     * channel pool of consecutive rows, or of one row of values (the GEMM's pooled epilogue).
+     */
+    static void poolGroups(float[] x, int i, float[] out, int o, int groups, int r) {
+        int q = 0;
+        int bound = groups / LANES * LANES;
         // One loop per r, and kernels that store their own result: a vector that flows through a
         // merge point or is returned from a call C2 does not inline gets boxed on the heap.
         switch (r) {
             case 2 -> {
                 for (; q < bound; q += LANES) {
-                    pool2(x, q * 2, out, q);
+                    pool2(x, i + q * 2, out, o + q);
                 }
             }
             case 4 -> {
                 for (; q < bound; q += LANES) {
-                    pool4(x, q * 4, out, q);
+                    pool4(x, i + q * 4, out, o + q);
                 }
             }
             case 8 -> {
                 for (; q < bound; q += LANES) {
-                    pool8(x, q * 8, out, q);
+                    pool8(x, i + q * 8, out, o + q);
                 }
             }
             default -> { }
         }
-        channelPoolScalar(x, q, end, r, out);
-    }
-
-    /** Groups {@code [q, end)} one at a time, as the reference does. */
-    private static void channelPoolScalar(float[] x, int q, int end, int r, float[] out) {
-        for (; q < end; q++) {
-            int first = q * r;
+        for (; q < groups; q++) { // the rest, one group at a time, as the reference does
+            int first = i + q * r;
             float sum = x[first];
-            for (int i = 1; i < r; i++) {
-                sum += x[first + i];
+            for (int k = 1; k < r; k++) {
+                sum += x[first + k];
             }
-            out[q] = sum / r;
+            out[o + q] = sum / r;
         }
     }
 

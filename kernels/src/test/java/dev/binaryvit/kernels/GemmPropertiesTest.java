@@ -84,6 +84,37 @@ class GemmPropertiesTest {
     }
 
     @Test
+    void signsAndPoolEqualTheReferenceAndTheUnfusedPasses() {
+        qt().withExamples(150).forAll(integers().between(1, 200), integers().between(1, 40),
+                integers().between(1, 1100), longs().all()).checkAssert((n, groups, k, seed) -> {
+                    Random random = new Random(seed);
+                    int pool = 1 + random.nextInt(9);
+                    int m = groups * pool;
+                    Case c = Case.random(random, n, m, k);
+                    Epilogue e = c.e.withSignShift(TestData.floats(random, m));
+                    long[] expectedBits = new long[n * BitPacking.words(m)];
+                    float[] expectedPool = new float[n * groups];
+                    REFERENCE.signsAndPool(c.a, n, c.w, e, c.residual, expectedBits, pool, expectedPool, Parallel.SERIAL);
+                    long[] bits = new long[expectedBits.length];
+                    float[] pooled = new float[expectedPool.length];
+                    java.util.Arrays.fill(bits, -1L);
+                    VECTOR.signsAndPool(c.a, n, c.w, e, c.residual, bits, pool, pooled, Parallel.SERIAL);
+                    assertArrayEquals(expectedBits, bits, () -> c + " N=" + n + " M=" + m + " K=" + k + " pool=" + pool);
+                    assertArrayEquals(expectedPool, pooled, 0f, () -> c + " N=" + n + " M=" + m + " pool=" + pool);
+
+                    // the same as the three passes it replaces
+                    float[] t = new float[n * m];
+                    VECTOR.fused(c.a, n, c.w, c.e, c.residual, t);
+                    long[] packed = new long[expectedBits.length];
+                    BitPacking.active().pack(t, n, m, e.shiftOrNull(), packed);
+                    assertArrayEquals(packed, bits, "signs == pack(fused + shift)");
+                    float[] pooledT = new float[n * groups];
+                    Pooling.active().channelPool(t, n, m, pool, pooledT);
+                    assertArrayEquals(pooledT, pooled, 0f, "pooled == channelPool(fused)");
+                });
+    }
+
+    @Test
     void twoThreadsGiveTheSameBitsAsOne() {
         try (Parallel two = Parallel.of(2)) {
             qt().withExamples(60).forAll(integers().between(1, 300), integers().between(1, 300),

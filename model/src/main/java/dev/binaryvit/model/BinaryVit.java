@@ -99,6 +99,16 @@ public final class BinaryVit implements AutoCloseable {
         }
     }
 
+    /** {@link #builtIn} on the scalar reference kernels, one thread: the baseline of the benchmarks. */
+    public static BinaryVit builtInOnReferenceKernels() {
+        BinaryVitConfig config = BinaryVitConfig.small();
+        try {
+            return onReferenceKernels(config, SyntheticWeights.create(config, 0));
+        } catch (WeightsException e) {
+            throw new IllegalStateException("the built-in weights do not match their own config", e);
+        }
+    }
+
     /** The same model on the scalar reference kernels, single-threaded: a checking aid. */
     static BinaryVit onReferenceKernels(BinaryVitConfig config, Safetensors tensors) throws WeightsException {
         return new BinaryVit(config, Weights.check(tensors, config), Ops.reference(), Parallel.SERIAL);
@@ -136,21 +146,28 @@ public final class BinaryVit implements AutoCloseable {
     }
 
     /** As {@link #forward(float[], int)} into {@code logits}, reporting every step to {@code observer}. */
-    public synchronized void forward(float[] images, int batch, float[] logits, StepObserver observer) {
+    public void forward(float[] images, int batch, float[] logits, StepObserver observer) {
+        forward(images, batch, logits, observer, Trace.OFF);
+    }
+
+    /** As {@link #forward(float[], int, float[], StepObserver)}, also timing every kernel call into {@code trace}. */
+    public synchronized void forward(float[] images, int batch, float[] logits, StepObserver observer, Trace trace) {
         checkBatch(batch);
         checkLength("images", images, (long) batch * imageFloats(),
                 "batch " + batch + " x " + config.numChannels() + " x " + config.imageSize() + " x " + config.imageSize());
         checkLength("logits", logits, (long) batch * config.numLabels(), "batch " + batch + " x labels " + config.numLabels());
         float[] h = hidden(F.HIDDEN_A, 0, batch);
+        trace.begin(Step.embeddings().name());
         long t0 = System.nanoTime();
-        embeddings.forward(ops, workspace, batch, images, h);
+        embeddings.forward(ops, workspace, trace, batch, images, h);
         long t1 = System.nanoTime();
         observer.stepDone(Step.embeddings(), h, hiddenLength(0, batch), t1 - t0);
         boolean inA = true;
         for (int i = 0; i < layers.length; i++) {
             float[] out = hidden(inA ? F.HIDDEN_B : F.HIDDEN_A, i, batch);
+            trace.begin(Step.layer(i).name());
             t0 = System.nanoTime();
-            layers[i].forward(ops, workspace, batch, h, out);
+            layers[i].forward(ops, workspace, trace, batch, h, out);
             t1 = System.nanoTime();
             observer.stepDone(Step.layer(i), out, layerLength(i, batch), t1 - t0);
             h = out;
@@ -158,16 +175,18 @@ public final class BinaryVit implements AutoCloseable {
             int stage = config.stageOfLayer(i);
             if (isLastOfStage(i) && stage < mergings.length) {
                 out = hidden(inA ? F.HIDDEN_B : F.HIDDEN_A, i + 1, batch);
+                trace.begin(Step.merge(stage).name());
                 t0 = System.nanoTime();
-                mergings[stage].forward(ops, workspace, batch, h, out);
+                mergings[stage].forward(ops, workspace, trace, batch, h, out);
                 t1 = System.nanoTime();
                 observer.stepDone(Step.merge(stage), out, hiddenLength(i + 1, batch), t1 - t0);
                 h = out;
                 inA = !inA;
             }
         }
+        trace.begin(Step.head().name());
         t0 = System.nanoTime();
-        head.forward(ops, workspace, batch, h, logits);
+        head.forward(ops, workspace, trace, batch, h, logits);
         t1 = System.nanoTime();
         observer.stepDone(Step.head(), logits, batch * config.numLabels(), t1 - t0);
     }
@@ -177,7 +196,7 @@ public final class BinaryVit implements AutoCloseable {
         checkBatch(batch);
         checkLength("images", images, (long) batch * imageFloats(), "batch x channels x size x size");
         float[] out = new float[hiddenLength(0, batch)];
-        embeddings.forward(ops, workspace, batch, images, out);
+        embeddings.forward(ops, workspace, Trace.OFF, batch, images, out);
         return out;
     }
 
@@ -192,11 +211,11 @@ public final class BinaryVit implements AutoCloseable {
         checkBatch(batch);
         checkLength("hidden", hidden, hiddenLength(i, batch), "hidden." + i + " of batch " + batch);
         float[] out = hidden(F.HIDDEN_B, i, batch);
-        layers[i].forward(ops, workspace, batch, hidden, out);
+        layers[i].forward(ops, workspace, Trace.OFF, batch, hidden, out);
         int stage = config.stageOfLayer(i);
         if (isLastOfStage(i) && stage < mergings.length) {
             float[] merged = new float[hiddenLength(i + 1, batch)];
-            mergings[stage].forward(ops, workspace, batch, out, merged);
+            mergings[stage].forward(ops, workspace, Trace.OFF, batch, out, merged);
             return merged;
         }
         return Arrays.copyOf(out, layerLength(i, batch));
@@ -207,7 +226,7 @@ public final class BinaryVit implements AutoCloseable {
         checkBatch(batch);
         checkLength("hidden", hidden, hiddenLength(layers.length, batch), "the encoder output of batch " + batch);
         float[] logits = new float[batch * config.numLabels()];
-        head.forward(ops, workspace, batch, hidden, logits);
+        head.forward(ops, workspace, Trace.OFF, batch, hidden, logits);
         return logits;
     }
 

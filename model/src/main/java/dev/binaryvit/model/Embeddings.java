@@ -2,6 +2,7 @@ package dev.binaryvit.model;
 
 import dev.binaryvit.kernels.FloatLinear;
 import dev.binaryvit.kernels.ImagePatches;
+import dev.binaryvit.model.Trace.Kind;
 import dev.binaryvit.model.Workspace.F;
 
 /**
@@ -33,14 +34,19 @@ final class Embeddings {
     }
 
     /** {@code out[batch][grid^2][C0]} from images {@code [batch][channels][size][size]}. */
-    void forward(Ops ops, Workspace ws, int batch, float[] images, float[] out) {
+    void forward(Ops ops, Workspace ws, Trace trace, int batch, float[] images, float[] out) {
         int grid = imageSize / patch;
         int rows = batch * grid * grid;
         float[] patches = ws.floats(F.PATCHES, (long) batch * imageChannels * imageSize * imageSize);
         ImagePatches.gather(images, batch, imageChannels, imageSize, imageSize, patch, patches);
+        int k = imageChannels * patch * patch;
+        trace.mark("patches", Kind.ELEMENTWISE, rows * k, 1, 1, 0);
         ops.linear().apply(patches, rows, projection, bias, out, ops.parallel());
+        trace.mark("projection", Kind.FLOAT_GEMM, rows, k, channels);
         ops.elementwise().affine(out, rows, channels, norm.a(), norm.b(), out, ops.parallel());
+        trace.mark("norm", Kind.ELEMENTWISE, rows * channels, 1, 1, 2);
         ops.elementwise().addRepeated(out, rows * channels, position, grid * grid * channels, out, ops.parallel());
+        trace.mark("position", Kind.ELEMENTWISE, rows * channels, 2, 1, 1);
     }
 
     long bytes() {

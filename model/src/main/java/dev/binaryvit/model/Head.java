@@ -1,6 +1,7 @@
 package dev.binaryvit.model;
 
 import dev.binaryvit.kernels.FloatLinear;
+import dev.binaryvit.model.Trace.Kind;
 import dev.binaryvit.model.Workspace.F;
 
 /** The classifier: {@code classifier(mean over tokens of BN_final(h))}, {@code vit.layernorm} being BN_final. */
@@ -22,13 +23,16 @@ final class Head {
     }
 
     /** {@code logits[batch][labels]} from the encoder output {@code h[batch][tokens][C]}. */
-    void forward(Ops ops, Workspace ws, int batch, float[] h, float[] logits) {
+    void forward(Ops ops, Workspace ws, Trace trace, int batch, float[] h, float[] logits) {
         int rows = batch * tokens;
         float[] normed = ws.floats(F.NORMED, (long) rows * channels);
         ops.elementwise().affine(h, rows, channels, norm.a(), norm.b(), normed, ops.parallel());
+        trace.mark("norm", Kind.ELEMENTWISE, rows * channels, 1, 1, 2);
         float[] pooled = ws.floats(F.HEAD, (long) batch * channels);
         ops.pooling().globalAvgPool(normed, batch, tokens, channels, pooled, ops.parallel());
+        trace.mark("pool", Kind.POOL, rows * channels, 1, 0, 1);
         ops.linear().apply(pooled, batch, classifier, bias, logits, ops.parallel());
+        trace.mark("classifier", Kind.FLOAT_GEMM, batch, channels, classifier.out());
     }
 
     long bytes() {

@@ -5,6 +5,7 @@ import static dev.binaryvit.kernels.BitPacking.words;
 import dev.binaryvit.kernels.Epilogue;
 import dev.binaryvit.kernels.FloatLinear;
 import dev.binaryvit.kernels.PackedWeights;
+import dev.binaryvit.model.Trace.Kind;
 import dev.binaryvit.model.Workspace.F;
 import dev.binaryvit.model.Workspace.L;
 
@@ -54,27 +55,35 @@ final class PatchMerging {
     }
 
     /** {@code out[batch][(grid/2)^2][C2]} from {@code x[batch][grid^2][C1]}. */
-    void forward(Ops ops, Workspace ws, int batch, float[] x, float[] out) {
+    void forward(Ops ops, Workspace ws, Trace trace, int batch, float[] x, float[] out) {
         int c1 = inChannels;
         int half = grid / 2;
         int rows1 = batch * grid * grid;
         int rows2 = batch * half * half;
         float[] xn = ws.floats(F.NORMED, (long) rows1 * c1);
         ops.elementwise().affine(x, rows1, c1, norm0.a(), norm0.b(), xn, ops.parallel());
+        trace.mark("norm0", Kind.ELEMENTWISE, rows1 * c1, 1, 1, 2);
         float[] patches = ws.floats(F.PATCHES, (long) rows1 * c1);
         ops.patches().gather2x2(xn, batch, grid, grid, c1, patches, ops.parallel());
+        trace.mark("gather", Kind.ELEMENTWISE, rows1 * c1, 1, 1, 0);
+        int c2 = outChannels;
         if (binary != null) {
             float[] pooled = ws.floats(F.POOLED, (long) rows2 * c1);
             ops.pooling().avgPool(xn, batch, grid, grid, c1, 2, pooled, ops.parallel());
+            trace.mark("pool", Kind.POOL, rows1 * c1, 1, 0, 1);
             long[] bits = ws.longs(L.BITS, (long) rows2 * words(4 * c1));
             ops.packing().pack(patches, rows2, 4 * c1, 1, binary.move(), bits, ops.parallel());
+            trace.mark("proj.pack", Kind.PACK, rows2, 4 * c1);
             ops.gemm().fused(bits, rows2, binary.weights(), binary.epilogue(), pooled, out, ops.parallel());
+            trace.mark("proj", Kind.BINARY_GEMM, rows2, 4 * c1, c2, 1);
         } else {
             ops.linear().apply(patches, rows2, conv, null, out, ops.parallel());
-            ops.elementwise().affine(out, rows2, outChannels, norm.a(), norm.b(), out, ops.parallel());
+            trace.mark("proj", Kind.FLOAT_GEMM, rows2, 4 * c1, c2);
+            ops.elementwise().affine(out, rows2, c2, norm.a(), norm.b(), out, ops.parallel());
+            trace.mark("norm", Kind.ELEMENTWISE, rows2 * c2, 1, 1, 2);
         }
-        ops.elementwise().addRepeated(out, rows2 * outChannels, position, half * half * outChannels, out,
-                ops.parallel());
+        ops.elementwise().addRepeated(out, rows2 * c2, position, half * half * c2, out, ops.parallel());
+        trace.mark("position", Kind.ELEMENTWISE, rows2 * c2, 2, 1, 1);
     }
 
     /** A conv weight {@code [out][c][2][2]} reordered to {@code [out][(ky, kx, c)]}, the order patches are gathered in. */
