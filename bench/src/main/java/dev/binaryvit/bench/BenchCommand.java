@@ -43,6 +43,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     static final String PACKAGE = "dev.binaryvit.bench.";
     static final String MODEL_BENCHMARK = "ModelBenchmark";
+    static final String MODEL_REFERENCE = "ModelReferenceBenchmark";
     static final String OPERATOR_PROFILE = "OperatorProfile";
 
     @Option(names = "--quick", description = "Fewer iterations, shapes and widths: under 5 minutes on 2 cores.")
@@ -116,10 +117,17 @@ public final class BenchCommand implements Callable<Integer> {
                     Map.of("vectorBits", widths), wi, w, i, r, "strip pooling"));
         }
         if (modelBenchmark) {
-            Map<String, String[]> p = quick ? Map.of("threads", new String[] {"1", "2"}, "batch", new String[] {"1"})
-                    : Map.of("threads", new String[] {"1", "2"}, "batch", new String[] {"1", "8"});
-            g.add(new Group("model", List.of(bench(MODEL_BENCHMARK, "forward|reference")), p, wi, w, i, r,
-                    "whole forward pass"));
+            // The whole forward pass: 1 and 2 threads, and (full) 8 images per call; the scalar
+            // reference path (ModelReferenceBenchmark, single shots) and the 256-bit kernels for one case.
+            Map<String, String[]> p = quick
+                    ? Map.of("threads", new String[] {"1", "2"}, "batch", new String[] {"1"}, "vectorBits", new String[] {"512"})
+                    : Map.of("threads", new String[] {"1", "2"}, "batch", new String[] {"1", "8"},
+                            "vectorBits", new String[] {"512"});
+            g.add(new Group("model", List.of(bench(MODEL_BENCHMARK, "forward"), bench(MODEL_REFERENCE, "reference")),
+                    p, wi, w, i, r, "whole forward pass, and its scalar reference"));
+            g.add(new Group("model-256", List.of(bench(MODEL_BENCHMARK, "forward")),
+                    Map.of("threads", new String[] {"1"}, "batch", new String[] {"1"}, "vectorBits", new String[] {"256"}),
+                    wi, w, i, r, "whole forward pass on 256-bit vectors"));
         }
         return g;
     }
@@ -315,7 +323,7 @@ public final class BenchCommand implements Callable<Integer> {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                 "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), cls,
-                "--out", outFile.toString()));
+                "--out", outFile.toString(), "--runs", quick ? "20" : "50", "--threads", "1", "--batch", "1"));
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             if (!p.waitFor(15, TimeUnit.MINUTES)) {

@@ -166,7 +166,7 @@ public final class Roofline {
         double bw = level == null ? Double.NaN : level.bytesPerSecond();
         double peak = peak(type);
         double bound = bound(peak, intensity, bw);
-        double achieved = seconds > 0 ? ops / seconds : Double.NaN;
+        double achieved = seconds > 0 && ops > 0 ? ops / seconds : Double.NaN; // no work: no rate
         double fraction = achieved / bound;
         String by;
         if (!Double.isFinite(bound)) {

@@ -136,7 +136,9 @@ public final class RooflineChart {
             ceilings.addSeries(d);
             ceilingRenderer.setSeriesPaint(s, LEVEL_COLORS[s % LEVEL_COLORS.length]);
             ceilingRenderer.setSeriesStroke(s, new BasicStroke(1.5f));
-            double lx = Math.max(xMin * 3, Math.min(x1 / 30, yMin * 30 / bw));
+            // Labels staggered up the chart, so that levels of similar bandwidth do not overprint.
+            double ly = yMin * 4 * Math.pow(3, s);
+            double lx = Math.min(x1 / 2, Math.max(xMin * 2, ly / bw));
             XYTextAnnotation t = new XYTextAnnotation(l.name() + " " + Fmt.si(bw, "B/s"), lx, lx * bw);
             t.setFont(small);
             t.setPaint(LEVEL_COLORS[s % LEVEL_COLORS.length]);

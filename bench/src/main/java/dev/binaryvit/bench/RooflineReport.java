@@ -154,6 +154,16 @@ public final class RooflineReport {
         return new Analysis(in).summary();
     }
 
+    /**
+     * ModelBenchmark.forward at this many threads and images, at the widest vector width run (the
+     * kernels' default), or empty.
+     */
+    static Optional<JmhResults.Result> modelForward(JmhResults jmh, int threads, int batch) {
+        return jmh.find("ModelBenchmark", "forward", "threads", Integer.toString(threads), "batch", Integer.toString(batch))
+                .stream().max(Comparator.comparingInt(r -> r.param("vectorBits") == null ? Integer.MAX_VALUE
+                        : Integer.parseInt(r.param("vectorBits"))));
+    }
+
     // ------------------------------------------------------------------------------------------------
     // Analysis: the numbers, computed once.
 
@@ -244,10 +254,10 @@ public final class RooflineReport {
         Summary summary() {
             double model = Double.NaN;
             String source = "missing";
-            Optional<JmhResults.Result> fwd = in.jmh().one("ModelBenchmark", "forward", "threads", "1", "batch", "1");
+            Optional<JmhResults.Result> fwd = modelForward(in.jmh(), 1, 1);
             if (fwd.isPresent()) {
                 model = fwd.get().seconds();
-                source = "ModelBenchmark.forward, batch 1, 1 thread (JMH median)";
+                source = "ModelBenchmark.forward at batch 1 and 1 thread, JMH median";
             } else if (in.profile() != null && Double.isFinite(in.profile().forwardMedianNs())) {
                 model = in.profile().forwardMedianNs() * 1e-9 / Math.max(1, in.profile().batch());
                 source = "the operator profile's forward median (ModelBenchmark missing)";
@@ -307,8 +317,8 @@ public final class RooflineReport {
             }
             if (!over.isEmpty()) {
                 Roofline.Point worst = over.stream().max(Comparator.comparingDouble(Roofline.Point::fraction)).get();
-                md.append("- ").append(over.size()).append(over.size() == 1 ? " point runs" : " points run")
-                        .append(" above its roofline bound (up to ").append(Fmt.pct(worst.fraction())).append(", `")
+                md.append("- ").append(over.size()).append(over.size() == 1 ? " point runs above its" : " points run above their")
+                        .append(" roofline bound (up to ").append(Fmt.pct(worst.fraction())).append(", `")
                         .append(worst.name()).append("`): a ceiling was measured low (probes slowed by other processes "
                                 + "on the cores, or a probe short of the true peak), or the formula over-counts the "
                                 + "work or under-counts the bytes that reach memory (data reused from a cache level "
@@ -610,6 +620,12 @@ public final class RooflineReport {
                 }
             }
         }
+        // The whole model's scalar path has a class of its own: one image, one thread.
+        for (JmhResults.Result ref : jmh.find("ModelReferenceBenchmark", "reference")) {
+            modelForward(jmh, 1, 1).ifPresent(fast -> rows.add(List.of("ModelBenchmark", fast.method(),
+                    paramText(fast.params()), Fmt.time(ref.seconds()), Fmt.time(fast.seconds()),
+                    Fmt.times(ref.seconds() / fast.seconds()))));
+        }
         if (rows.isEmpty()) {
             md.append("No reference results in this run.\n\n");
         } else {
@@ -674,7 +690,7 @@ public final class RooflineReport {
     private static void forwardVsSteps(StringBuilder md, Analysis a) {
         md.append("### Forward pass against the sum of its steps\n\n");
         Profile p = a.in.profile();
-        Optional<JmhResults.Result> fwd = a.in.jmh().one("ModelBenchmark", "forward", "threads", "1", "batch", "1");
+        Optional<JmhResults.Result> fwd = modelForward(a.in.jmh(), 1, 1);
         if (p == null && fwd.isEmpty()) {
             md.append("Neither the operator profile nor ModelBenchmark ran: nothing to compare.\n\n");
             return;
@@ -812,6 +828,7 @@ public final class RooflineReport {
             md.append(", reached ").append(Fmt.pct(fracMed)).append(steps.size() > 1 ? " of it (median). " : ". ");
             if (!ops.isEmpty()) {
                 double opTime = ops.stream().mapToDouble(Roofline.Point::seconds).filter(Double::isFinite).sum();
+                md.append("Its operators account for ").append(Fmt.pct(opTime / time)).append(" of that time. ");
                 Map<String, Double> byKind = ops.stream().collect(Collectors.groupingBy(Roofline.Point::kind,
                         LinkedHashMap::new, Collectors.summingDouble(Roofline.Point::seconds)));
                 md.append("Time by kind: ").append(byKind.entrySet().stream()
@@ -831,8 +848,8 @@ public final class RooflineReport {
                     Map<String, Long> bb = binary.stream().collect(Collectors.groupingBy(RooflineReport::boundText,
                             LinkedHashMap::new, Collectors.counting()));
                     md.append("Its binary operators (GEMMs, attention) reach ").append(Fmt.pct(bf))
-                            .append(" of their bound (median), which is ").append(bb.entrySet().stream()
-                                    .map(e -> e.getKey() + " for " + e.getValue())
+                            .append(" of their bound (median); bound by ").append(bb.entrySet().stream()
+                                    .map(e -> e.getKey() + " for " + e.getValue() + " of " + binary.size())
                                     .collect(Collectors.joining(", "))).append(". ");
                 }
             }

@@ -41,11 +41,16 @@ class JmhResultsTest {
     void readsEveryFileOfARunAndSkipsMissingOnes() throws IOException {
         JmhResults r = JmhResults.read(List.of(Samples.file("jmh-probes-compute.json"),
                 Samples.file("jmh-model.json"), Samples.raw().resolve("jmh-absent.json")));
-        assertEquals(9 + 5, r.all().size());
+        assertEquals(9 + 6, r.all().size());
         assertEquals(List.of("jmh-probes-compute.json", "jmh-model.json"), r.sources());
         // ms/op, hand-written sample: [26.0, 27.3, 26.4] -> 26.4 ms
-        assertEquals(0.0264, r.one("ModelBenchmark", "forward", "threads", "1", "batch", "1").orElseThrow().seconds(),
-                1e-12);
+        assertEquals(0.0264, r.one("ModelBenchmark", "forward", "threads", "1", "batch", "1", "vectorBits", "512")
+                .orElseThrow().seconds(), 1e-12);
+        // single-shot mode, no params
+        JmhResults.Result ref = r.one("ModelReferenceBenchmark", "reference").orElseThrow();
+        assertEquals("ss", ref.mode());
+        assertEquals(1.51, ref.seconds(), 1e-12);
+        assertEquals(java.util.Map.of(), ref.params());
         assertTrue(r.hasClass("PeakFmaProbe"));
         assertFalse(r.hasClass("FloatGemmBaseline"));
     }

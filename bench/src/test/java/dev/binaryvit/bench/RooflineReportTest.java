@@ -61,12 +61,17 @@ class RooflineReportTest {
         assertTrue(md.contains("| operator profile: forward median | 6.40 ms | 6.23 ms | 1.03x |"));
         assertTrue(md.contains("| ModelBenchmark.forward (batch 1, 1 thread) | 26.4 ms | 6.23 ms | 4.24x |"));
         // 2 threads against 1: 26.4 / 15.2 ms, and 207 / 112 ms for 8 images
-        assertTrue(md.contains("| ModelBenchmark.forward | batch=1 | 26.4 ms | 15.2 ms | 1.74x |"));
-        assertTrue(md.contains("| ModelBenchmark.forward | batch=8 | 25.9 ms | 14.0 ms | 1.85x |"));
-        // vector against reference, including the model's scalar path
-        assertTrue(md.contains("| ModelBenchmark | forward | batch=1 threads=1 | 1.51 s | 26.4 ms | 57.2x |"));
+        assertTrue(md.contains("| ModelBenchmark.forward | batch=1 vectorBits=512 | 26.4 ms | 15.2 ms | 1.74x |"));
+        assertTrue(md.contains("| ModelBenchmark.forward | batch=8 vectorBits=512 | 25.9 ms | 14.0 ms | 1.85x |"));
+        // vector against reference: the model's scalar path (its own class) against 1 image on 1 thread
+        assertTrue(md.contains("| ModelBenchmark | forward | batch=1 threads=1 vectorBits=512 | 1.51 s | 26.4 ms | 57.2x |"));
+        // 256 against 512 bits, whole model: 30.5 against 26.4 ms
+        assertTrue(md.contains("| ModelBenchmark.forward | batch=1 threads=1 | 30.5 ms | 26.4 ms | 1.16x |"));
+        // and a kernel: the vector GEMM 3136x64x512 at 443 and 267 us
+        assertTrue(md.contains("| BinaryGemmBenchmark.vector | shape=3136x64x512 | 443 µs | 267 µs | 1.66x |"));
         // stages
         assertTrue(md.contains("- **Stage 0 layers** (1 step, 3136 tokens x 64 channels): 3.10 ms, 50% of the steps."));
+        assertTrue(md.contains("Its operators account for 39% of that time."));
         assertTrue(md.contains("- [`raw/operator-profile.json`](raw/operator-profile.json)"));
     }
 
