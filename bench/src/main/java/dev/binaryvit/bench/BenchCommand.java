@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import jdk.incubator.vector.VectorShape;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
@@ -76,18 +77,22 @@ public final class BenchCommand implements Callable<Integer> {
     record Group(String name, List<String> includes, Map<String, String[]> params, int warmups, double warmupSeconds,
                  int iterations, double iterationSeconds, String why) {}
 
-    /** The groups of a quick or full run. */
-    static List<Group> plan(boolean quick, Machine machine, boolean modelBenchmark) {
+    /** The groups of a quick or full run on a machine whose widest vectors have {@code widest} bits (128, 256 or 512). */
+    static List<Group> plan(boolean quick, Machine machine, boolean modelBenchmark, int widest) {
         // Quick: two short warmups, so the measured iterations run C2 code (a single 1 s warmup of a
         // large kernel can end before C2 has compiled it).
         int wi = quick ? 2 : 3;
         double w = quick ? 0.75 : 1;
         int i = quick ? 3 : 5;
         double r = quick ? 0.5 : 1;
-        String[] widths = {"512", "256"};
+        // The kernels at the widest width and the next narrower one; the probes at every width the machine has.
+        String top = Integer.toString(widest);
+        String[] widths = widest > 128 ? new String[] {top, Integer.toString(widest / 2)} : new String[] {top};
+        String[] probeWidths = Stream.of("128", "256", "512").filter(b -> Integer.parseInt(b) <= widest)
+                .toArray(String[]::new);
         List<Group> g = new ArrayList<>();
         g.add(new Group("probes-compute", List.of(bench("PeakBinaryProbe", "ints|longs"), bench("PeakFmaProbe", "fma")),
-                Map.of("vectorBits", new String[] {"128", "256", "512"}), wi, w, i, r, "peak binary and FMA rates"));
+                Map.of("vectorBits", probeWidths), wi, w, i, r, "peak binary and FMA rates"));
         g.add(new Group("probes-bandwidth", List.of(bench("BandwidthProbe", "read|triad")),
                 Map.of("kib", bandwidthSizes(machine)), wi, w, i, r, "read and triad bandwidth per level"));
         g.add(new Group("openblas", List.of(bench("FloatGemmBaseline", "sgemm")), Map.of(), wi, w, i, r,
@@ -98,15 +103,15 @@ public final class BenchCommand implements Callable<Integer> {
             g.add(new Group("gemm", List.of(bench("BinaryGemmBenchmark", "vector")),
                     Map.of("vectorBits", widths), wi, w, i, r, "binary GEMM, every shape, both widths"));
             g.add(new Group("gemm-reference", List.of(bench("BinaryGemmBenchmark", "reference|vectorPacked")),
-                    Map.of("vectorBits", new String[] {"512"}, "shape", new String[] {"3136x64x64", "49x512x2048"}),
+                    Map.of("vectorBits", new String[] {top}, "shape", new String[] {"3136x64x64", "49x512x2048"}),
                     wi, w, i, r, "binary GEMM reference and fused forms, two shapes"));
             g.add(new Group("attention", List.of(bench("AttentionBenchmark", "vector")),
-                    Map.of("vectorBits", new String[] {"512"}), wi, w, i, r, "attention, every shape"));
+                    Map.of("vectorBits", new String[] {top}), wi, w, i, r, "attention, every shape"));
             g.add(new Group("attention-256", List.of(bench("AttentionBenchmark", "vector|reference")),
                     Map.of("vectorBits", new String[] {"256"}, "shape", new String[] {"196x196x4"}), wi, w, i, r,
                     "attention reference and 256-bit, one shape"));
             g.add(new Group("pooling", List.of(bench("PoolingBenchmark", "vector|reference")),
-                    Map.of("vectorBits", new String[] {"512"}, "shape", new String[] {"56x56x64"}), wi, w, i, r,
+                    Map.of("vectorBits", new String[] {top}, "shape", new String[] {"56x56x64"}), wi, w, i, r,
                     "strip pooling, one shape"));
         } else {
             g.add(new Group("gemm", List.of(bench("BinaryGemmBenchmark", "vector|vectorPacked|reference")),
@@ -120,14 +125,14 @@ public final class BenchCommand implements Callable<Integer> {
             // The whole forward pass: 1 and 2 threads, and (full) 8 images per call; the scalar
             // reference path (ModelReferenceBenchmark, single shots) and the 256-bit kernels for one case.
             Map<String, String[]> p = quick
-                    ? Map.of("threads", new String[] {"1", "2"}, "batch", new String[] {"1"}, "vectorBits", new String[] {"512"})
+                    ? Map.of("threads", new String[] {"1", "2"}, "batch", new String[] {"1"}, "vectorBits", new String[] {top})
                     : Map.of("threads", new String[] {"1", "2"}, "batch", new String[] {"1", "8"},
-                            "vectorBits", new String[] {"512"});
+                            "vectorBits", new String[] {top});
             g.add(new Group("model", List.of(bench(MODEL_BENCHMARK, "forward"), bench(MODEL_REFERENCE, "reference")),
                     p, wi, w, i, r, "whole forward pass, and its scalar reference"));
             g.add(new Group("model-256", List.of(bench(MODEL_BENCHMARK, "forward")),
-                    Map.of("threads", new String[] {"1"}, "batch", new String[] {"1"}, "vectorBits", new String[] {"256"}),
-                    wi, w, i, r, "whole forward pass on 256-bit vectors"));
+                    Map.of("threads", new String[] {"1"}, "batch", new String[] {"1"}, "vectorBits", new String[] {widths[widths.length - 1]}),
+                    wi, w, i, r, "whole forward pass on " + widths[widths.length - 1] + "-bit vectors"));
         }
         return g;
     }
@@ -192,7 +197,8 @@ public final class BenchCommand implements Callable<Integer> {
             notes.add("ModelBenchmark missing: the class " + PACKAGE + MODEL_BENCHMARK + " is not in this build, so "
                     + "there is no whole-model JMH time (model_ms falls back to the operator profile) and no 2-thread figure.");
         }
-        List<Group> groups = plan(quick, machine, hasModelBenchmark).stream()
+        int widest = VectorShape.preferredShape().vectorBitSize();
+        List<Group> groups = plan(quick, machine, hasModelBenchmark, widest).stream()
                 .filter(g -> only == null || only.stream().anyMatch(o -> g.name().startsWith(o))).toList();
         boolean profileWanted = only == null || only.contains("profile");
         ArrayNode groupLog = run.putArray("groups");

@@ -27,7 +27,7 @@ class BenchCommandTest {
     @Test
     void everyPlannedBenchmarkExistsAndTheModelIsIncludedByName() {
         for (boolean quick : new boolean[] {true, false}) {
-            List<BenchCommand.Group> plan = BenchCommand.plan(quick, EPYC, true);
+            List<BenchCommand.Group> plan = BenchCommand.plan(quick, EPYC, true, 512);
             assertTrue(plan.stream().anyMatch(g -> g.name().equals("model")));
             for (BenchCommand.Group g : plan) {
                 for (String include : g.includes()) {
@@ -42,13 +42,27 @@ class BenchCommandTest {
                 }
             }
         }
-        assertFalse(BenchCommand.plan(true, EPYC, false).stream().anyMatch(g -> g.name().equals("model")));
+        assertFalse(BenchCommand.plan(true, EPYC, false, 512).stream().anyMatch(g -> g.name().equals("model")));
+    }
+
+    @Test
+    void widthsFollowTheMachine() {
+        for (BenchCommand.Group g : BenchCommand.plan(false, EPYC, true, 256)) {
+            String[] bits = g.params().get("vectorBits");
+            if (bits != null) {
+                for (String b : bits) {
+                    assertTrue(Integer.parseInt(b) <= 256, g.name() + " " + b);
+                }
+            }
+        }
+        BenchCommand.Group probes = BenchCommand.plan(true, EPYC, true, 512).get(0);
+        assertArrayEquals(new String[] {"128", "256", "512"}, probes.params().get("vectorBits"));
     }
 
     @Test
     void quickIsSmallerThanFull() {
-        assertTrue(configs(BenchCommand.plan(true, EPYC, true)) < 70);
-        assertTrue(configs(BenchCommand.plan(false, EPYC, true)) > configs(BenchCommand.plan(true, EPYC, true)));
+        assertTrue(configs(BenchCommand.plan(true, EPYC, true, 512)) < 70);
+        assertTrue(configs(BenchCommand.plan(false, EPYC, true, 512)) > configs(BenchCommand.plan(true, EPYC, true, 512)));
     }
 
     /** An upper estimate of forks: methods named x the product of the parameter overrides. */
