@@ -41,7 +41,7 @@ public final class RooflineChart {
     static final int WIDTH = 1200;
     static final int HEIGHT = 800;
     /** Operators labelled by name: the slowest ones. */
-    static final int LABELLED_OPERATORS = 8;
+    static final int LABELLED_OPERATORS = 5;
 
     private static final Color[] LEVEL_COLORS = {new Color(0x1f77b4), new Color(0x2ca02c), new Color(0xff7f0e),
         new Color(0xd62728), new Color(0x9467bd)};
@@ -172,14 +172,16 @@ public final class RooflineChart {
         // Steps: a series per type, labelled.
         for (Roofline.Type type : new Roofline.Type[] {Roofline.Type.BINARY, Roofline.Type.FLOAT}) {
             XYSeries series = new XYSeries("steps (" + type.rateUnit + ")", false, true);
-            for (Roofline.Point p : steps) {
-                if (plottable(p) && p.type() == type) {
-                    series.add(p.intensity(), p.achieved());
-                    XYTextAnnotation t = new XYTextAnnotation(shortName(p.name()), p.intensity() * 1.12, p.achieved());
-                    t.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 10));
-                    t.setTextAnchor(TextAnchor.CENTER_LEFT);
-                    labels.add(t);
-                }
+            List<Roofline.Point> typed = steps.stream().filter(p -> plottable(p) && p.type() == type).toList();
+            typed.forEach(p -> series.add(p.intensity(), p.achieved()));
+            // Layers of one stage do the same work and land on top of each other: one label per cluster.
+            for (List<Roofline.Point> cluster : clusters(typed)) {
+                Roofline.Point top = cluster.stream().max(Comparator.comparingDouble(Roofline.Point::achieved)).get();
+                XYTextAnnotation t = new XYTextAnnotation(clusterName(cluster.stream().map(p -> shortName(p.name())).toList()),
+                        top.intensity() * 1.12, top.achieved());
+                t.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 10));
+                t.setTextAnchor(TextAnchor.CENTER_LEFT);
+                labels.add(t);
             }
             if (series.getItemCount() > 0) {
                 points.addSeries(series);
@@ -207,17 +209,26 @@ public final class RooflineChart {
             ps++;
             k++;
         }
-        ops.stream().filter(RooflineChart::plottable).sorted(Comparator.comparingDouble(Roofline.Point::seconds).reversed())
-                .limit(LABELLED_OPERATORS).forEach(p -> {
-                    int slash = p.name().indexOf('/');
-                    String label = slash < 0 ? p.name()
-                            : shortName(p.name().substring(0, slash)) + " " + p.name().substring(slash + 1);
-                    XYTextAnnotation t = new XYTextAnnotation(label, p.intensity() / 1.1, p.achieved());
-                    t.setFont(tiny);
-                    t.setPaint(Color.DARK_GRAY);
-                    t.setTextAnchor(TextAnchor.CENTER_RIGHT);
-                    labels.add(t);
-                });
+        // The slowest operators by name, summed over the steps they run in; one label per name and cluster.
+        Map<String, Double> byName = new LinkedHashMap<>();
+        ops.stream().filter(RooflineChart::plottable).forEach(p -> byName.merge(opName(p), p.seconds(), Double::sum));
+        List<String> slowest = byName.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(LABELLED_OPERATORS).map(Map.Entry::getKey).toList();
+        for (String name : slowest) {
+            List<Roofline.Point> same = ops.stream().filter(p -> plottable(p) && opName(p).equals(name)).toList();
+            // Only the cluster with the most time: one label per operator name keeps the chart readable.
+            List<Roofline.Point> cluster = clusters(same).stream().max(Comparator.comparingDouble(
+                    c -> c.stream().mapToDouble(Roofline.Point::seconds).sum())).orElse(List.of());
+            if (!cluster.isEmpty()) {
+                Roofline.Point top = cluster.stream().max(Comparator.comparingDouble(Roofline.Point::seconds)).get();
+                String where = clusterName(cluster.stream().map(p -> shortName(stepOf(p))).toList());
+                XYTextAnnotation t = new XYTextAnnotation(name + " " + where, top.intensity() / 1.1, top.achieved());
+                t.setFont(tiny);
+                t.setPaint(Color.DARK_GRAY);
+                t.setTextAnchor(TextAnchor.CENTER_RIGHT);
+                labels.add(t);
+            }
+        }
         XYSeries gemm = new XYSeries("binary GEMM kernel benchmarks", false, true);
         kernels.stream().filter(RooflineChart::plottable).forEach(p -> gemm.add(p.intensity(), p.achieved()));
         if (gemm.getItemCount() > 0) {
@@ -242,6 +253,54 @@ public final class RooflineChart {
         JFreeChart chart = new JFreeChart("Roofline, one core", new Font(Font.SANS_SERIF, Font.BOLD, 16), plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         return chart;
+    }
+
+    private static String opName(Roofline.Point p) {
+        int slash = p.name().indexOf('/');
+        return slash < 0 ? p.name() : p.name().substring(slash + 1);
+    }
+
+    private static String stepOf(Roofline.Point p) {
+        int slash = p.name().indexOf('/');
+        return slash < 0 ? p.name() : p.name().substring(0, slash);
+    }
+
+    /** Points within 10% of each other in both intensity and rate, in order of first appearance. */
+    static List<List<Roofline.Point>> clusters(List<Roofline.Point> points) {
+        List<List<Roofline.Point>> clusters = new ArrayList<>();
+        for (Roofline.Point p : points) {
+            List<Roofline.Point> home = null;
+            for (List<Roofline.Point> c : clusters) {
+                Roofline.Point q = c.get(0);
+                if (Math.abs(Math.log(p.intensity() / q.intensity())) < 0.1
+                        && Math.abs(Math.log(p.achieved() / q.achieved())) < 0.1) {
+                    home = c;
+                    break;
+                }
+            }
+            if (home == null) {
+                home = new ArrayList<>();
+                clusters.add(home);
+            }
+            home.add(p);
+        }
+        return clusters;
+    }
+
+    /** {@code [L7, L8, L9]} -> {@code L7-9}; up to three others joined with commas; more: first..last (count). */
+    static String clusterName(List<String> names) {
+        if (names.size() == 1) {
+            return names.get(0);
+        }
+        boolean layers = names.stream().allMatch(n -> n.matches("L\\d+"));
+        if (layers) {
+            int[] ids = names.stream().mapToInt(n -> Integer.parseInt(n.substring(1))).sorted().toArray();
+            if (ids[ids.length - 1] - ids[0] == ids.length - 1) {
+                return "L" + ids[0] + "-" + ids[ids.length - 1];
+            }
+        }
+        return names.size() <= 3 ? String.join(",", names)
+                : names.get(0) + ".." + names.get(names.size() - 1) + " (" + names.size() + ")";
     }
 
     private static LogAxis logAxis(String label, double lo, double hi) {

@@ -44,7 +44,7 @@ class RooflineChartTest {
             assertTrue(texts.stream().anyMatch(t -> t.startsWith(level) && t.endsWith("B/s")), level);
         }
         assertTrue(texts.stream().anyMatch(t -> t.contains("operators: binary_gemm")), "legend by kind");
-        assertTrue(texts.stream().anyMatch(t -> t.equals("L0 fc1")), "slowest operators labelled");
+        assertTrue(texts.stream().anyMatch(t -> t.equals("fc1 L0")), "slowest operators labelled: " + texts);
         assertTrue(texts.stream().noneMatch(t -> t.contains("NaN") || t.contains("Infinity")));
     }
 
@@ -54,6 +54,21 @@ class RooflineChartTest {
         Path svg = dir.resolve("r.svg");
         RooflineChart.write(none, List.of(), List.of(), List.of(), svg);
         texts(svg);
+    }
+
+    @Test
+    void clustersOfLayersGetOneLabel() {
+        assertEquals("L7-14", RooflineChart.clusterName(List.of("L7", "L8", "L9", "L10", "L11", "L12", "L13", "L14")));
+        assertEquals("L3", RooflineChart.clusterName(List.of("L3")));
+        assertEquals("L1,L3", RooflineChart.clusterName(List.of("L1", "L3")));
+        assertEquals("M1,emb", RooflineChart.clusterName(List.of("M1", "emb")));
+        assertEquals("L0..L9 (4)", RooflineChart.clusterName(List.of("L0", "L3", "L5", "L9")));
+        Roofline r = new Roofline(1e12, 1e11, List.of(new Roofline.Level("L1", 1L << 40, 1e11)));
+        Work w = Work.binaryGemm(100, 64, 64, false);
+        List<Roofline.Point> pts = List.of(r.evaluate("layer.1", "layer", w, 1e-5, 1),
+                r.evaluate("layer.2", "layer", w, 1.05e-5, 1), r.evaluate("layer.3", "layer", w, 3e-5, 1));
+        assertEquals(2, RooflineChart.clusters(pts).size());
+        assertEquals(2, RooflineChart.clusters(pts).get(0).size());
     }
 
     @Test
