@@ -93,12 +93,14 @@ public final class BenchCommand implements Callable<Integer> {
         List<Group> g = new ArrayList<>();
         // The probes report their fastest iteration: many short ones give a ceiling the best chance
         // of an iteration that no other process on the cores slowed down.
+        // Their loops are small and compile at once: one warmup is enough.
+        int pw = quick ? 1 : 2;
         int pi = 10;
         double pr = quick ? 0.2 : 0.5;
         g.add(new Group("probes-compute", List.of(bench("PeakBinaryProbe", "ints|longs"), bench("PeakFmaProbe", "fma")),
-                Map.of("vectorBits", probeWidths), wi, w, pi, pr, "peak binary and FMA rates"));
+                Map.of("vectorBits", probeWidths), pw, w, pi, pr, "peak binary and FMA rates"));
         g.add(new Group("probes-bandwidth", List.of(bench("BandwidthProbe", "read|triad")),
-                Map.of("kib", bandwidthSizes(machine)), wi, w, pi, pr, "read and triad bandwidth per level"));
+                Map.of("kib", bandwidthSizes(machine)), pw, w, pi, pr, "read and triad bandwidth per level"));
         g.add(new Group("openblas", List.of(bench("FloatGemmBaseline", "sgemm")), Map.of(), wi, w, i, r,
                 "OpenBLAS sgemm, one thread"));
         if (quick) {

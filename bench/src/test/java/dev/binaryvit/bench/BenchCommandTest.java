@@ -5,10 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The run plan (what is run, never how fast). */
 class BenchCommandTest {
@@ -74,6 +81,25 @@ class BenchCommandTest {
             n += methods * params;
         }
         return n;
+    }
+
+    @Test
+    void reportOnlyRewritesTheReportFromRawFilesAndEndsWithTheContractLine(@TempDir Path dir) throws IOException {
+        Path raw = Files.createDirectories(dir.resolve("raw"));
+        try (var files = Files.list(Samples.raw())) {
+            for (Path f : files.toList()) {
+                Files.copy(f, raw.resolve(f.getFileName()));
+            }
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int code = new picocli.CommandLine(new BenchCommand(new PrintStream(bytes, true, StandardCharsets.UTF_8)))
+                .execute("--report-only", "--reports", dir.toString());
+        assertEquals(0, code);
+        String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
+        assertEquals("bench: model_ms=26.4 gemm_peak_fraction=1.017 report=" + dir.resolve("ROOFLINE.md"),
+                lines[lines.length - 1]);
+        assertTrue(Files.readString(dir.resolve("ROOFLINE.md")).contains("## Per step (layers)"));
+        assertTrue(Files.exists(dir.resolve("roofline.svg")));
     }
 
     @Test
