@@ -181,6 +181,7 @@ public final class BenchCommand implements Callable<Integer> {
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode run = json.createObjectNode();
         String command = "./binaryvit bench" + (quick ? " --quick" : "")
+                + (reports != null ? " --reports " + reports : "")
                 + (only != null ? " --only " + String.join(",", only) : "");
         run.put("command", command);
         run.put("mode", quick ? "quick" : "full");
