@@ -79,14 +79,17 @@ public final class Attention {
         }
         Check.size("out", (long) batch * n * channels);
         AttentionSupport.Shape s = new AttentionSupport.Shape(batch, n, nkv, channels, heads);
-        String head = "heads " + heads + " x words(d " + s.d() + ")";
-        Check.length("q", q, (long) batch * n * heads * s.headWords(), "batch " + batch + " x n " + n + " x " + head);
-        Check.length("k", k, (long) batch * nkv * heads * s.headWords(), "batch " + batch + " x nkv " + nkv + " x " + head);
+        Check.length("q", q, (long) batch * n * heads * s.headWords(), () -> "batch " + batch + " x n " + n + " x heads " + heads + " x words(d " + s.d() + ")");
+        Check.length("k", k, (long) batch * nkv * heads * s.headWords(), () -> "batch " + batch + " x nkv " + nkv + " x heads " + heads + " x words(d " + s.d() + ")");
         Check.length("vT", vT, (long) batch * channels * s.keyWords(),
-                "batch " + batch + " x channels " + channels + " x words(nkv " + nkv + ")");
+                () -> "batch " + batch + " x channels " + channels + " x words(nkv " + nkv + ")");
         Check.length("out", out, (long) batch * n * channels,
-                "batch " + batch + " x n " + n + " x channels " + channels);
+                () -> "batch " + batch + " x n " + n + " x channels " + channels);
         Check.notNull("parallel", parallel);
-        parallel.forRange(batch * n, GRAIN, impl.prepare(s, q, k, vT, clip, out));
+        if (parallel.threads() == 1) { // no per-call objects: a serial call allocates nothing
+            impl.context(s, q, k, vT, clip, out);
+        } else {
+            parallel.forRange(batch * n, GRAIN, impl.prepare(s, q, k, vT, clip, out));
+        }
     }
 }

@@ -10,6 +10,9 @@ interface AttentionSupport {
      */
     Parallel.RangeBody prepare(Shape s, long[] q, long[] k, long[] vT, float clip, float[] out);
 
+    /** The whole call on the calling thread, allocating nothing once warm. */
+    void context(Shape s, long[] q, long[] k, long[] vT, float clip, float[] out);
+
     /** The dimensions of one call; {@code d = channels / heads} bits per head. */
     record Shape(int batch, int n, int nkv, int channels, int heads) {
 

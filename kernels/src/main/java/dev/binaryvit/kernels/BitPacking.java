@@ -51,15 +51,19 @@ public final class BitPacking {
     public void pack(float[] x, int rows, int cols, int groups, float[] move, long[] out, Parallel parallel) {
         checkShape(rows, cols, groups);
         long elements = (long) rows * cols;
-        Check.length("x", x, elements, "rows " + rows + " x cols " + cols);
+        Check.length("x", x, elements, () -> "rows " + rows + " x cols " + cols);
         if (move != null) {
-            Check.length("move", move, cols, "one per column, cols " + cols);
+            Check.length("move", move, cols, () -> "one per column, cols " + cols);
         }
         long outWords = (long) rows * groups * words(cols / groups);
         Check.length("out", out, outWords,
-                "rows " + rows + " x groups " + groups + " x words(" + cols / groups + " bits)");
+                () -> "rows " + rows + " x groups " + groups + " x words(" + cols / groups + " bits)");
         Check.notNull("parallel", parallel);
-        parallel.forRange(rows, 1, (from, to) -> impl.packRows(x, from, to, cols, groups, move, out));
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.packRows(x, 0, rows, cols, groups, move, out);
+        } else {
+            parallel.forRange(rows, 1, (from, to) -> impl.packRows(x, from, to, cols, groups, move, out));
+        }
     }
 
     /**
@@ -79,15 +83,19 @@ public final class BitPacking {
     public void packColumns(float[] x, int batch, int rows, int cols, float[] move, long[] out, Parallel parallel) {
         Check.positive("batch", batch);
         checkShape(rows, cols, 1);
-        Check.length("x", x, (long) batch * rows * cols, "batch " + batch + " x rows " + rows + " x cols " + cols);
+        Check.length("x", x, (long) batch * rows * cols, () -> "batch " + batch + " x rows " + rows + " x cols " + cols);
         if (move != null) {
-            Check.length("move", move, cols, "one per column, cols " + cols);
+            Check.length("move", move, cols, () -> "one per column, cols " + cols);
         }
         Check.length("out", out, (long) batch * cols * words(rows),
-                "batch " + batch + " x cols " + cols + " x words(rows " + rows + ")");
+                () -> "batch " + batch + " x cols " + cols + " x words(rows " + rows + ")");
         Check.notNull("parallel", parallel);
         Check.size("batch x cols", (long) batch * cols);
-        parallel.forRange(batch * cols, 16, (from, to) -> impl.packColumns(x, rows, cols, move, out, from, to));
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.packColumns(x, rows, cols, move, out, 0, (batch * cols));
+        } else {
+            parallel.forRange(batch * cols, 16, (from, to) -> impl.packColumns(x, rows, cols, move, out, from, to));
+        }
     }
 
     /** The ±1 values of packed rows {@code packed[rows][groups][words(cols / groups)]}: a checking aid. */
@@ -96,7 +104,7 @@ public final class BitPacking {
         int groupCols = cols / groups;
         int groupWords = words(groupCols);
         Check.length("packed", packed, (long) rows * groups * groupWords,
-                "rows " + rows + " x groups " + groups + " x words(" + groupCols + " bits)");
+                () -> "rows " + rows + " x groups " + groups + " x words(" + groupCols + " bits)");
         float[] x = new float[Check.size("rows x cols", (long) rows * cols)];
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {

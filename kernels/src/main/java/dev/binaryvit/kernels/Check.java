@@ -1,6 +1,12 @@
 package dev.binaryvit.kernels;
 
-/** Argument checks shared by the public entry points; every message names what does not match. */
+import java.util.function.Supplier;
+
+/**
+ * Argument checks shared by the public entry points; every message names what does not match.
+ * Explanations are suppliers, built only when a check fails: kernels run hundreds of times per
+ * forward pass and must not build strings (or allocate at all) when their arguments are right.
+ */
 final class Check {
 
     private Check() {}
@@ -31,25 +37,25 @@ final class Check {
         return (int) size;
     }
 
-    static void length(String what, float[] array, long needed, String because) {
+    static void length(String what, float[] array, long needed, Supplier<String> because) {
         notNull(what, array);
         length(what, array.length, needed, because);
     }
 
-    static void length(String what, long[] array, long needed, String because) {
+    static void length(String what, long[] array, long needed, Supplier<String> because) {
         notNull(what, array);
         length(what, array.length, needed, because);
     }
 
-    static void length(String what, int[] array, long needed, String because) {
+    static void length(String what, int[] array, long needed, Supplier<String> because) {
         notNull(what, array);
         length(what, array.length, needed, because);
     }
 
-    private static void length(String what, int length, long needed, String because) {
+    private static void length(String what, int length, long needed, Supplier<String> because) {
         if (length < needed) {
             throw new IllegalArgumentException(
-                    what + " has " + length + " elements but needs " + needed + " (" + because + ")");
+                    what + " has " + length + " elements but needs " + needed + " (" + because.get() + ")");
         }
     }
 }

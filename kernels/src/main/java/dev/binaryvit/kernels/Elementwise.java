@@ -53,7 +53,11 @@ public final class Elementwise {
         Pooling.checkChannels("b", b, c);
         float[] scale = a == null ? Constants.ones(c) : a;
         float[] shift = b == null ? Constants.zeros(c) : b;
-        parallel.forRange(rows, ROW_GRAIN, (from, to) -> impl.affine(x, from, to, c, scale, shift, out));
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.affine(x, 0, rows, c, scale, shift, out);
+        } else {
+            parallel.forRange(rows, ROW_GRAIN, (from, to) -> impl.affine(x, from, to, c, scale, shift, out));
+        }
     }
 
     /** {@code out = RPReLU(x)}: {@code y = x - move1[ch]; y = y >= 0 ? y : slope[ch]*y; out = y + move2[ch]}. */
@@ -68,7 +72,11 @@ public final class Elementwise {
         Check.notNull("slope", slope);
         Check.notNull("move2", move2);
         checkRprelu(move1, slope, move2, c);
-        parallel.forRange(rows, ROW_GRAIN, (from, to) -> impl.rprelu(x, from, to, c, move1, slope, move2, out));
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.rprelu(x, 0, rows, c, move1, slope, move2, out);
+        } else {
+            parallel.forRange(rows, ROW_GRAIN, (from, to) -> impl.rprelu(x, from, to, c, move1, slope, move2, out));
+        }
     }
 
     /** {@code out[i] = x[i] + y[i]} for i &lt; length. */
@@ -78,11 +86,15 @@ public final class Elementwise {
 
     public void add(float[] x, float[] y, int length, float[] out, Parallel parallel) {
         Pooling.nonNegative("length", length);
-        Check.length("x", x, length, "length " + length);
-        Check.length("y", y, length, "length " + length);
-        Check.length("out", out, length, "length " + length);
+        Check.length("x", x, length, () -> "length " + length);
+        Check.length("y", y, length, () -> "length " + length);
+        Check.length("out", out, length, () -> "length " + length);
         Check.notNull("parallel", parallel);
-        parallel.forRange(length, ELEMENT_GRAIN, (from, to) -> impl.add(x, y, from, to, out));
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.add(x, y, 0, length, out);
+        } else {
+            parallel.forRange(length, ELEMENT_GRAIN, (from, to) -> impl.add(x, y, from, to, out));
+        }
     }
 
     /**
@@ -99,11 +111,15 @@ public final class Elementwise {
         if (length % period != 0) {
             throw new IllegalArgumentException("length " + length + " is not a multiple of period " + period);
         }
-        Check.length("x", x, length, "length " + length);
-        Check.length("y", y, period, "period " + period);
-        Check.length("out", out, length, "length " + length);
+        Check.length("x", x, length, () -> "length " + length);
+        Check.length("y", y, period, () -> "period " + period);
+        Check.length("out", out, length, () -> "length " + length);
         Check.notNull("parallel", parallel);
-        parallel.forRange(length, ELEMENT_GRAIN, (from, to) -> impl.addRepeated(x, y, period, from, to, out));
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.addRepeated(x, y, period, 0, length, out);
+        } else {
+            parallel.forRange(length, ELEMENT_GRAIN, (from, to) -> impl.addRepeated(x, y, period, from, to, out));
+        }
     }
 
     /** Channel tiling: {@code out [rows][c*times]}, {@code out[row][j] = x[row][j % c]}. */
@@ -115,15 +131,19 @@ public final class Elementwise {
         Pooling.nonNegative("rows", rows);
         Check.positive("c", c);
         Check.positive("times", times);
-        Check.length("x", x, (long) rows * c, "rows " + rows + " x c " + c);
+        Check.length("x", x, (long) rows * c, () -> "rows " + rows + " x c " + c);
         long wide = (long) c * times;
         Check.size("c x times", wide);
-        Check.length("out", out, Check.size("out", rows * wide), "rows " + rows + " x (c*times " + wide + ")");
+        Check.length("out", out, Check.size("out", rows * wide), () -> "rows " + rows + " x (c*times " + wide + ")");
         if (times > 1) {
             Pooling.distinct("out", out, "x", x);
         }
         Check.notNull("parallel", parallel);
-        parallel.forRange(rows, ROW_GRAIN, (from, to) -> impl.tile(x, from, to, c, times, out));
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.tile(x, 0, rows, c, times, out);
+        } else {
+            parallel.forRange(rows, ROW_GRAIN, (from, to) -> impl.tile(x, from, to, c, times, out));
+        }
     }
 
     /**
@@ -139,19 +159,38 @@ public final class Elementwise {
     public void affineResidualRprelu(float[] x, int rows, int c, float[] a, float[] b, float[] residual,
                                      float[] move1, float[] slope, float[] move2, float[] out,
                                      Parallel parallel) {
+        affineResidualRprelu(x, rows, c, a, b, residual, move1, slope, move2, out, null, null, parallel);
+    }
+
+    /**
+     * {@link #affineResidualRprelu} that also packs the signs of its output for the binary layer
+     * that reads it: {@code signs[row][words(c)]}, bit ch set iff {@code out + signShift >= 0}
+     * (as {@link BitPacking#pack}), while the row is still in cache. signShift may be null (0).
+     */
+    public void affineResidualRprelu(float[] x, int rows, int c, float[] a, float[] b, float[] residual,
+                                     float[] move1, float[] slope, float[] move2, float[] out,
+                                     float[] signShift, long[] signs, Parallel parallel) {
         checkRows(x, rows, c, out, parallel);
+        if (signs != null) {
+            Check.length("signs", signs, (long) rows * BitPacking.words(c), () -> "rows " + rows + " x words(c " + c + ")");
+            Pooling.checkChannels("signShift", signShift, c);
+        }
         Pooling.checkChannels("a", a, c);
         Pooling.checkChannels("b", b, c);
         if (residual != null) {
-            Check.length("residual", residual, (long) rows * c, "rows " + rows + " x c " + c);
+            Check.length("residual", residual, (long) rows * c, () -> "rows " + rows + " x c " + c);
         }
         if (move1 != null || slope != null || move2 != null) {
             checkRprelu(move1, slope, move2, c);
         }
         float[] scale = a == null ? Constants.ones(c) : a;
         float[] shift = b == null ? Constants.zeros(c) : b;
-        parallel.forRange(rows, ROW_GRAIN, (from, to) ->
-                impl.affineResidualRprelu(x, from, to, c, scale, shift, residual, move1, slope, move2, out));
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.affineResidualRprelu(x, 0, rows, c, scale, shift, residual, move1, slope, move2, out, signShift, signs);
+        } else {
+            parallel.forRange(rows, ROW_GRAIN, (from, to) -> impl.affineResidualRprelu(x, from, to, c, scale, shift,
+                    residual, move1, slope, move2, out, signShift, signs));
+        }
     }
 
     private static void checkRows(float[] x, int rows, int c, float[] out, Parallel parallel) {
@@ -159,8 +198,8 @@ public final class Elementwise {
         Check.positive("c", c);
         long size = (long) rows * c;
         Check.size("rows x c", size);
-        Check.length("x", x, size, "rows " + rows + " x c " + c);
-        Check.length("out", out, size, "rows " + rows + " x c " + c);
+        Check.length("x", x, size, () -> "rows " + rows + " x c " + c);
+        Check.length("out", out, size, () -> "rows " + rows + " x c " + c);
         Check.notNull("parallel", parallel);
     }
 
@@ -171,8 +210,8 @@ public final class Elementwise {
                     + (move1 == null ? "move1 null, " : "move1 set, ") + (slope == null ? "slope null, " : "slope set, ")
                     + (move2 == null ? "move2 null" : "move2 set"));
         }
-        Check.length("move1", move1, c, "one per channel, c " + c);
-        Check.length("slope", slope, c, "one per channel, c " + c);
-        Check.length("move2", move2, c, "one per channel, c " + c);
+        Check.length("move1", move1, c, () -> "one per channel, c " + c);
+        Check.length("slope", slope, c, () -> "one per channel, c " + c);
+        Check.length("move2", move2, c, () -> "one per channel, c " + c);
     }
 }

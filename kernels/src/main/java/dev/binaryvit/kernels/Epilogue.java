@@ -4,14 +4,19 @@ package dev.binaryvit.kernels;
  * What the GEMM does with each dot product before it leaves the registers, fixed per layer and
  * built once. For output channel m of row n, with {@code dot = K - 2 * popcount}:
  * <pre>
- *   v = alpha[m] * dot + beta[m]              one fused multiply-add; alpha = a[m] * scale[m]
+ *   v = fma(alpha[m], dot, beta[m])           alpha = a[m] * scale[m]: a BatchNorm after the binary linear
  *   v = v + residual[n][m % R]                if a residual is given (R = residual channels)
  *   v = RPReLU(v)                             if set: y = v - move1; y = y &gt;= 0 ? y : slope * y; y + move2
- *   bit = v + shift[m] &gt;= 0                  the packed-sign form only
+ *   v = fma(v, scaleA[m], scaleB[m])          if a layer scale is set
+ *   v = v + residual2[n][m]                   if a second residual is given (the block's shortcut)
+ *   out[n][m] = v                             the float output, when asked
+ *   w = fma(v, normA[m], normB[m])            if a norm is set (the next BatchNorm), else w = v
+ *   normOut[n][m] = w                         when asked
+ *   bit = w + shift[m] &gt;= 0                  the packed-sign output, when asked (shift 0 if not set)
  * </pre>
- * {@code a} and {@code b} are typically a folded BatchNorm, so {@code a[m] * (scale[m] * dot) + b[m]}
- * is computed with one rounding less. The reference and the vector paths evaluate exactly these
- * float operations in this order, so they agree bit for bit.
+ * The reference and the vector paths evaluate exactly these float operations in this order, so
+ * they agree bit for bit, and a chain of separate kernels doing the same steps (Elementwise affine
+ * is {@code fma(x, a, b)}, adds are adds, packing compares {@code x + move >= 0}) gives the same bits.
  */
 public final class Epilogue {
 
@@ -21,26 +26,40 @@ public final class Epilogue {
     private final int channels;
     final float[] alpha;
     final float[] beta;
-    final float[] move1;
-    final float[] slope;
-    final float[] move2;
-    final float[] shift;
-    final int residualChannels;
+    int residualChannels;
+    float[] move1;
+    float[] slope;
+    float[] move2;
+    float[] scaleA;
+    float[] scaleB;
+    float[] normA;
+    float[] normB;
+    float[] shift;
     /** {@code m % residualChannels} per channel, padded, for a vector gather; built on first need. */
     private volatile int[] tiledIndex;
     /** The integer form of the sign epilogue without residual, for the last K asked; built on first need. */
     private volatile SignThresholds thresholds;
 
-    private Epilogue(int channels, float[] alpha, float[] beta, float[] move1, float[] slope, float[] move2,
-                     float[] shift, int residualChannels) {
+    private Epilogue(int channels, float[] alpha, float[] beta) {
         this.channels = channels;
         this.alpha = alpha;
         this.beta = beta;
-        this.move1 = move1;
-        this.slope = slope;
-        this.move2 = move2;
-        this.shift = shift;
-        this.residualChannels = residualChannels;
+        this.residualChannels = channels;
+    }
+
+    /** A copy to change one stage of: epilogues are immutable once returned. */
+    private Epilogue copy() {
+        Epilogue e = new Epilogue(channels, alpha, beta);
+        e.residualChannels = residualChannels;
+        e.move1 = move1;
+        e.slope = slope;
+        e.move2 = move2;
+        e.scaleA = scaleA;
+        e.scaleB = scaleB;
+        e.normA = normA;
+        e.normB = normB;
+        e.shift = shift;
+        return e;
     }
 
     /** {@code a[m] * (scale[m] * dot) + b[m]}; {@code a} null means 1, {@code b} null means 0. */
@@ -48,10 +67,10 @@ public final class Epilogue {
         Check.notNull("weights", weights);
         int m = weights.rows();
         if (a != null) {
-            Check.length("a", a, m, "one per output channel, M " + m);
+            Check.length("a", a, m, () -> "one per output channel, M " + m);
         }
         if (b != null) {
-            Check.length("b", b, m, "one per output channel, M " + m);
+            Check.length("b", b, m, () -> "one per output channel, M " + m);
         }
         float[] alpha = new float[padded(m)];
         float[] beta = new float[padded(m)];
@@ -59,19 +78,39 @@ public final class Epilogue {
             alpha[i] = (a == null ? 1f : a[i]) * weights.scale(i);
             beta[i] = b == null ? 0f : b[i];
         }
-        return new Epilogue(m, alpha, beta, null, null, null, null, m);
+        return new Epilogue(m, alpha, beta);
     }
 
     /** This epilogue followed by RPReLU with per-channel {@code move1}, {@code slope}, {@code move2}. */
     public Epilogue withRprelu(float[] move1, float[] slope, float[] move2) {
-        return new Epilogue(channels, alpha, beta, channelArray("move1", move1), channelArray("slope", slope),
-                channelArray("move2", move2), shift, residualChannels);
+        Epilogue e = copy();
+        e.move1 = channelArray("move1", move1);
+        e.slope = channelArray("slope", slope);
+        e.move2 = channelArray("move2", move2);
+        return e;
     }
 
-    /** This epilogue with a per-channel shift added before the sign, for the packed-sign form. */
+    /** This epilogue followed by a layer scale {@code fma(v, a, b)} (before any second residual). */
+    public Epilogue withLayerScale(float[] a, float[] b) {
+        Epilogue e = copy();
+        e.scaleA = channelArray("layer scale a", a);
+        e.scaleB = channelArray("layer scale b", b);
+        return e;
+    }
+
+    /** This epilogue with a norm {@code w = fma(v, a, b)} for the norm output and the signs. */
+    public Epilogue withNorm(float[] a, float[] b) {
+        Epilogue e = copy();
+        e.normA = channelArray("norm a", a);
+        e.normB = channelArray("norm b", b);
+        return e;
+    }
+
+    /** This epilogue with a per-channel shift added before the sign, for the packed-sign outputs. */
     public Epilogue withSignShift(float[] shift) {
-        return new Epilogue(channels, alpha, beta, move1, slope, move2, channelArray("shift", shift),
-                residualChannels);
+        Epilogue e = copy();
+        e.shift = channelArray("shift", shift);
+        return e;
     }
 
     /**
@@ -83,7 +122,9 @@ public final class Epilogue {
         if (channels % r != 0) {
             throw new IllegalArgumentException("output channels " + channels + " are not a multiple of residual channels " + r);
         }
-        return new Epilogue(channels, alpha, beta, move1, slope, move2, shift, r);
+        Epilogue e = copy();
+        e.residualChannels = r;
+        return e;
     }
 
     /** M: the output channels this epilogue was built for. */
@@ -96,8 +137,9 @@ public final class Epilogue {
         return residualChannels;
     }
 
-    boolean hasRprelu() {
-        return move1 != null;
+    /** Whether the stages after the first residual (RPReLU aside) are the identity: the sign thresholds need that. */
+    boolean endsAtRprelu() {
+        return scaleA == null && normA == null;
     }
 
     /**
@@ -121,7 +163,7 @@ public final class Epilogue {
     }
 
     /**
-     * Integer thresholds equivalent to the packed-sign epilogue without a residual at K = bits, or
+     * Integer thresholds equivalent to the packed-sign epilogue without residuals at K = bits, or
      * null when it cannot be written so.
      */
     SignThresholds signThresholds(int bits) {
@@ -151,6 +193,16 @@ public final class Epilogue {
         return y + move2[m];
     }
 
+    /** The layer scale step (identity when not set). */
+    float layerScale(int m, float v) {
+        return scaleA == null ? v : Math.fma(v, scaleA[m], scaleB[m]);
+    }
+
+    /** The norm step (identity when not set). */
+    float norm(int m, float v) {
+        return normA == null ? v : Math.fma(v, normA[m], normB[m]);
+    }
+
     /** A copy of the sign shifts, or null when none are set. */
     float[] shiftOrNull() {
         return shift == null ? null : java.util.Arrays.copyOf(shift, channels);
@@ -162,7 +214,7 @@ public final class Epilogue {
     }
 
     private float[] channelArray(String what, float[] values) {
-        Check.length(what, values, channels, "one per output channel, M " + channels);
+        Check.length(what, values, channels, () -> "one per output channel, M " + channels);
         float[] copy = new float[padded(channels)];
         System.arraycopy(values, 0, copy, 0, channels);
         return copy;

@@ -40,12 +40,16 @@ public final class FloatLinear {
         }
         Check.notNull("weights", w);
         Check.notNull("parallel", parallel);
-        Check.length("x", x, (long) rows * w.in(), "rows " + rows + " x in " + w.in());
+        Check.length("x", x, (long) rows * w.in(), () -> "rows " + rows + " x in " + w.in());
         if (bias != null) {
-            Check.length("bias", bias, w.out(), "one per output, out " + w.out());
+            Check.length("bias", bias, w.out(), () -> "one per output, out " + w.out());
         }
-        Check.length("out", out, (long) rows * w.out(), "rows " + rows + " x out " + w.out());
-        parallel.forRange(rows, 1, (from, to) -> impl.apply(x, from, to, w, bias, out));
+        Check.length("out", out, (long) rows * w.out(), () -> "rows " + rows + " x out " + w.out());
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.apply(x, 0, rows, w, bias, out);
+        } else {
+            parallel.forRange(rows, 1, (from, to) -> impl.apply(x, from, to, w, bias, out));
+        }
     }
 
     /** Weights {@code w[out][in]} (PyTorch layout), stored transposed and padded for the vector path. */
@@ -66,7 +70,7 @@ public final class FloatLinear {
         public static Weights of(float[] w, int out, int in) {
             Check.positive("out", out);
             Check.positive("in", in);
-            Check.length("w", w, (long) out * in, "out " + out + " x in " + in);
+            Check.length("w", w, (long) out * in, () -> "out " + out + " x in " + in);
             int stride = (out + Epilogue.PAD - 1) / Epilogue.PAD * Epilogue.PAD;
             float[] t = new float[Check.size("in x padded out", (long) in * stride)];
             for (int j = 0; j < out; j++) {

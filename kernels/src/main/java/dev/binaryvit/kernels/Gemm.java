@@ -49,8 +49,12 @@ public final class Gemm {
 
     public void dots(long[] a, int rows, PackedWeights w, int[] out, Parallel parallel) {
         checkInputs(a, rows, w, parallel);
-        Check.length("out", out, (long) rows * w.rows(), "rows " + rows + " x M " + w.rows());
-        parallel.forRange(rows, GRAIN, (from, to) -> impl.dots(a, from, to, w, out));
+        Check.length("out", out, (long) rows * w.rows(), () -> "rows " + rows + " x M " + w.rows());
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.dots(a, 0, rows, w, out);
+        } else {
+            parallel.forRange(rows, GRAIN, (from, to) -> impl.dots(a, from, to, w, out));
+        }
     }
 
     /**
@@ -58,32 +62,62 @@ public final class Gemm {
      * {@code [rows][e.residualChannels()]}.
      */
     public void fused(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, float[] out) {
-        fused(a, rows, w, e, residual, out, Parallel.SERIAL);
+        fused(a, rows, w, e, residual, null, out, null, null, Parallel.SERIAL);
     }
 
     public void fused(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, float[] out,
                       Parallel parallel) {
-        checkInputs(a, rows, w, parallel);
-        checkEpilogue(rows, w, e, residual);
-        Check.length("out", out, (long) rows * w.rows(), "rows " + rows + " x M " + w.rows());
-        parallel.forRange(rows, GRAIN, (from, to) -> impl.fused(a, from, to, w, e, residual, out));
+        Check.notNull("out", out);
+        fused(a, rows, w, e, residual, null, out, null, null, parallel);
     }
 
     /**
-     * {@code out[n][words(M)]}: bit m of row n is 1 iff the epilogue value plus its sign shift is
+     * {@code signs[n][words(M)]}: bit m of row n is 1 iff the epilogue value plus its sign shift is
      * {@code >= 0}; padding bits are 0.
      */
-    public void signs(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, long[] out) {
-        signs(a, rows, w, e, residual, out, Parallel.SERIAL);
+    public void signs(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, long[] signs) {
+        signs(a, rows, w, e, residual, signs, Parallel.SERIAL);
     }
 
-    public void signs(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, long[] out,
+    public void signs(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, long[] signs,
                       Parallel parallel) {
+        Check.notNull("signs", signs);
+        fused(a, rows, w, e, residual, null, null, null, signs, parallel);
+    }
+
+    /**
+     * The whole epilogue chain of {@link Epilogue} into whichever outputs are not null (at least
+     * one): {@code out[rows][M]} the value, {@code normOut[rows][M]} its norm, {@code signs[rows][words(M)]}
+     * the signs of the norm plus shift. {@code residual} is null or {@code [rows][e.residualChannels()]};
+     * {@code residual2} is null or {@code [rows][M]} and may be the same array as {@code out}.
+     */
+    public void fused(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, float[] residual2,
+                      float[] out, float[] normOut, long[] signs, Parallel parallel) {
         checkInputs(a, rows, w, parallel);
         checkEpilogue(rows, w, e, residual);
-        Check.length("out", out, (long) rows * BitPacking.words(w.rows()),
-                "rows " + rows + " x words(M " + w.rows() + ")");
-        parallel.forRange(rows, GRAIN, (from, to) -> impl.signs(a, from, to, w, e, residual, out));
+        long size = (long) rows * w.rows();
+        if (out == null && normOut == null && signs == null) {
+            throw new IllegalArgumentException("no output: out, normOut and signs are all null");
+        }
+        if (residual2 != null) {
+            Check.length("residual2", residual2, size, () -> "rows " + rows + " x M " + w.rows());
+        }
+        if (out != null) {
+            Check.length("out", out, size, () -> "rows " + rows + " x M " + w.rows());
+        }
+        if (normOut != null) {
+            Check.length("normOut", normOut, size, () -> "rows " + rows + " x M " + w.rows());
+        }
+        if (signs != null) {
+            Check.length("signs", signs, (long) rows * BitPacking.words(w.rows()),
+                    () -> "rows " + rows + " x words(M " + w.rows() + ")");
+        }
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.fused(a, 0, rows, w, e, residual, residual2, out, normOut, signs);
+        } else {
+            parallel.forRange(rows, GRAIN,
+                    (from, to) -> impl.fused(a, from, to, w, e, residual, residual2, out, normOut, signs));
+        }
     }
 
     /**
@@ -96,14 +130,21 @@ public final class Gemm {
                              int pool, float[] pooled, Parallel parallel) {
         checkInputs(a, rows, w, parallel);
         checkEpilogue(rows, w, e, residual);
+        if (!e.endsAtRprelu()) {
+            throw new IllegalArgumentException("signsAndPool takes an epilogue without layer scale or norm");
+        }
         Check.positive("pool", pool);
         if (w.rows() % pool != 0) {
             throw new IllegalArgumentException("M " + w.rows() + " is not a multiple of pool " + pool);
         }
         Check.length("signs", signs, (long) rows * BitPacking.words(w.rows()),
-                "rows " + rows + " x words(M " + w.rows() + ")");
-        Check.length("pooled", pooled, (long) rows * (w.rows() / pool), "rows " + rows + " x M / pool " + w.rows() / pool);
-        parallel.forRange(rows, GRAIN, (from, to) -> impl.signsAndPool(a, from, to, w, e, residual, signs, pool, pooled));
+                () -> "rows " + rows + " x words(M " + w.rows() + ")");
+        Check.length("pooled", pooled, (long) rows * (w.rows() / pool), () -> "rows " + rows + " x M / pool " + w.rows() / pool);
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.signsAndPool(a, 0, rows, w, e, residual, signs, pool, pooled);
+        } else {
+            parallel.forRange(rows, GRAIN, (from, to) -> impl.signsAndPool(a, from, to, w, e, residual, signs, pool, pooled));
+        }
     }
 
     private void checkInputs(long[] a, int rows, PackedWeights w, Parallel parallel) {
@@ -117,7 +158,7 @@ public final class Gemm {
                     + " rows but this GEMM reads panels of " + impl.panelWidth()
                     + "; pack them with PackedWeights in the same JVM as the GEMM that reads them");
         }
-        Check.length("a", a, (long) rows * w.words(), "rows " + rows + " x words(K " + w.bits() + ")");
+        Check.length("a", a, (long) rows * w.words(), () -> "rows " + rows + " x words(K " + w.bits() + ")");
     }
 
     private static void checkEpilogue(int rows, PackedWeights w, Epilogue e, float[] residual) {
@@ -125,7 +166,7 @@ public final class Gemm {
         Check.equal("epilogue channels", e.channels(), "weight rows M", w.rows());
         if (residual != null) {
             Check.length("residual", residual, (long) rows * e.residualChannels(),
-                    "rows " + rows + " x residual channels " + e.residualChannels());
+                    () -> "rows " + rows + " x residual channels " + e.residualChannels());
         }
     }
 }

@@ -18,14 +18,17 @@ interface GemmSupport {
     /** {@code out[n][m] = K - 2 * popcount(a[n] XOR w[m])}. */
     void dots(long[] a, int from, int to, PackedWeights w, int[] out);
 
-    /** {@code out[n][m]} = the epilogue applied to the dot product (see {@link Epilogue}). */
-    void fused(long[] a, int from, int to, PackedWeights w, Epilogue e, float[] residual, float[] out);
-
-    /** {@code out[n][words(M)]}: the sign bits of the epilogue value plus its shift. */
-    void signs(long[] a, int from, int to, PackedWeights w, Epilogue e, float[] residual, long[] out);
+    /**
+     * The epilogue (see {@link Epilogue}) of every dot product, into whichever outputs are not
+     * null: {@code out[n][m]} the value v, {@code normOut[n][m]} its norm w, {@code signs[n][words(M)]}
+     * the signs of {@code w + shift}. {@code residual} and {@code residual2} may be null.
+     */
+    void fused(long[] a, int from, int to, PackedWeights w, Epilogue e, float[] residual, float[] residual2,
+               float[] out, float[] normOut, long[] signs);
 
     /**
-     * With v the epilogue values of a row: {@code signs[n][words(M)]} of {@code v + shift}, and
+     * With v the epilogue values of a row (no second residual, layer scale or norm): {@code signs[n][words(M)]}
+     * of {@code v + shift}, and
      * {@code pooled[n][M / pool]}, the means of {@code pool} consecutive values (summed in order, then divided).
      */
     void signsAndPool(long[] a, int from, int to, PackedWeights w, Epilogue e, float[] residual, long[] signs,

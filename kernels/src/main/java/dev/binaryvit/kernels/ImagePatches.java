@@ -21,8 +21,8 @@ public final class ImagePatches {
             throw new IllegalArgumentException("image " + height + "x" + width + " is not a multiple of the patch " + p);
         }
         long pixels = (long) batch * channels * height * width;
-        Check.length("images", images, pixels, "batch " + batch + " x " + channels + " x " + height + " x " + width);
-        Check.length("out", out, pixels, "the same number of values as the images");
+        Check.length("images", images, pixels, () -> "batch " + batch + " x " + channels + " x " + height + " x " + width);
+        Check.length("out", out, pixels, () -> "the same number of values as the images");
         int gh = height / p;
         int gw = width / p;
         int row = channels * p * p;

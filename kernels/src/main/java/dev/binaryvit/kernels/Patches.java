@@ -41,9 +41,13 @@ public final class Patches {
         Pooling.multiple("h", h, "the patch size", 2);
         Pooling.multiple("w", w, "the patch size", 2);
         Check.length("out", out, (long) batch * h * w * c,
-                "batch " + batch + " x (h/2 " + h / 2 + ") x (w/2 " + w / 2 + ") x 4c " + 4 * c);
+                () -> "batch " + batch + " x (h/2 " + h / 2 + ") x (w/2 " + w / 2 + ") x 4c " + 4 * c);
         Pooling.distinct("out", out, "x", x);
         Check.notNull("parallel", parallel);
-        parallel.forRange(batch * (h / 2), 1, (from, to) -> impl.gather2x2(x, from, to, h, w, c, out));
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.gather2x2(x, 0, (batch * (h / 2)), h, w, c, out);
+        } else {
+            parallel.forRange(batch * (h / 2), 1, (from, to) -> impl.gather2x2(x, from, to, h, w, c, out));
+        }
     }
 }

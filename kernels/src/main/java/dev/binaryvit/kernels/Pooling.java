@@ -50,10 +50,14 @@ public final class Pooling {
         multiple("h", h, "k", k);
         multiple("w", w, "k", k);
         Check.length("out", out, (long) batch * (h / k) * (w / k) * c,
-                "batch " + batch + " x (h/k " + h / k + ") x (w/k " + w / k + ") x c " + c);
+                () -> "batch " + batch + " x (h/k " + h / k + ") x (w/k " + w / k + ") x c " + c);
         distinct("out", out, "x", x);
         Check.notNull("parallel", parallel);
-        parallel.forRange(batch * (h / k), 1, (from, to) -> impl.avgPool(x, from, to, h, w, c, k, out));
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.avgPool(x, 0, (batch * (h / k)), h, w, c, k, out);
+        } else {
+            parallel.forRange(batch * (h / k), 1, (from, to) -> impl.avgPool(x, from, to, h, w, c, k, out));
+        }
     }
 
     /**
@@ -84,8 +88,11 @@ public final class Pooling {
         checkGrid("acc", acc, batch, h, w, c);
         distinct("acc", acc, "x", x);
         Check.notNull("parallel", parallel);
-        parallel.forRange(batch * h, 1,
-                (from, to) -> impl.stripPool(x, from, to, h, w, c, k, alongY, alpha, move, acc));
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.stripPool(x, 0, (batch * h), h, w, c, k, alongY, alpha, move, acc);
+        } else {
+            parallel.forRange(batch * h, 1, (from, to) -> impl.stripPool(x, from, to, h, w, c, k, alongY, alpha, move, acc));
+        }
     }
 
     /**
@@ -121,8 +128,11 @@ public final class Pooling {
         checkGrid("acc", acc, batch, h, w, c);
         distinct("acc", acc, "x", x);
         Check.notNull("parallel", parallel);
-        parallel.forRange(batch * h, 1, (from, to) -> impl.stripBranches(x, from, to, h, w, c,
-                alphaH3, moveH3, alphaW3, moveW3, alphaH5, moveH5, alphaW5, moveW5, acc));
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.stripBranches(x, 0, (batch * h), h, w, c, alphaH3, moveH3, alphaW3, moveW3, alphaH5, moveH5, alphaW5, moveW5, acc);
+        } else {
+            parallel.forRange(batch * h, 1, (from, to) -> impl.stripBranches(x, from, to, h, w, c, alphaH3, moveH3, alphaW3, moveW3, alphaH5, moveH5, alphaW5, moveW5, acc));
+        }
     }
 
     /**
@@ -138,11 +148,15 @@ public final class Pooling {
         Check.positive("c", c);
         Check.positive("r", r);
         multiple("c", c, "r", r);
-        Check.length("x", x, (long) rows * c, "rows " + rows + " x c " + c);
-        Check.length("out", out, (long) rows * (c / r), "rows " + rows + " x (c/r " + c / r + ")");
+        Check.length("x", x, (long) rows * c, () -> "rows " + rows + " x c " + c);
+        Check.length("out", out, (long) rows * (c / r), () -> "rows " + rows + " x (c/r " + c / r + ")");
         distinct("out", out, "x", x);
         Check.notNull("parallel", parallel);
-        parallel.forRange(rows, ROW_GRAIN, (from, to) -> impl.channelPool(x, from, to, c, r, out));
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.channelPool(x, 0, rows, c, r, out);
+        } else {
+            parallel.forRange(rows, ROW_GRAIN, (from, to) -> impl.channelPool(x, from, to, c, r, out));
+        }
     }
 
     /**
@@ -177,11 +191,15 @@ public final class Pooling {
         nonNegative("batch", batch);
         Check.positive("n", n);
         Check.positive("c", c);
-        Check.length("x", x, (long) batch * n * c, "batch " + batch + " x n " + n + " x c " + c);
-        Check.length("out", out, (long) batch * c, "batch " + batch + " x c " + c);
+        Check.length("x", x, (long) batch * n * c, () -> "batch " + batch + " x n " + n + " x c " + c);
+        Check.length("out", out, (long) batch * c, () -> "batch " + batch + " x c " + c);
         distinct("out", out, "x", x);
         Check.notNull("parallel", parallel);
-        parallel.forRange(batch, 1, (from, to) -> impl.globalAvgPool(x, from, to, n, c, out));
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.globalAvgPool(x, 0, batch, n, c, out);
+        } else {
+            parallel.forRange(batch, 1, (from, to) -> impl.globalAvgPool(x, from, to, n, c, out));
+        }
     }
 
     private void upsample(float[] src, int batch, int hs, int ws, int c, int r, boolean add, String outName,
@@ -192,11 +210,14 @@ public final class Pooling {
         long w = (long) ws * r;
         Check.size("hs*r x ws*r tokens", h * w);
         Check.length(outName, out, (long) batch * h * w * c,
-                "batch " + batch + " x (hs*r " + h + ") x (ws*r " + w + ") x c " + c);
+                () -> "batch " + batch + " x (hs*r " + h + ") x (ws*r " + w + ") x c " + c);
         distinct(outName, out, "src", src);
         Check.notNull("parallel", parallel);
-        parallel.forRange(Check.size("batch x hs*r", batch * h), 1,
-                (from, to) -> impl.upsampleNearest(src, from, to, hs, ws, c, r, add, out));
+        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+            impl.upsampleNearest(src, 0, (Check.size("batch x hs*r", batch * h)), hs, ws, c, r, add, out);
+        } else {
+            parallel.forRange(Check.size("batch x hs*r", batch * h), 1, (from, to) -> impl.upsampleNearest(src, from, to, hs, ws, c, r, add, out));
+        }
     }
 
     static void checkGrid(String what, float[] x, int batch, int h, int w, int c) {
@@ -206,13 +227,13 @@ public final class Pooling {
         Check.positive("c", c);
         long size = (long) batch * h * w * c;
         Check.size(what, size);
-        Check.length(what, x, size, "batch " + batch + " x h " + h + " x w " + w + " x c " + c);
+        Check.length(what, x, size, () -> "batch " + batch + " x h " + h + " x w " + w + " x c " + c);
     }
 
     /** A per-channel parameter: null, or at least c values. */
     static void checkChannels(String what, float[] values, int c) {
         if (values != null) {
-            Check.length(what, values, c, "one per channel, c " + c);
+            Check.length(what, values, c, () -> "one per channel, c " + c);
         }
     }
 

@@ -26,6 +26,11 @@ final class ReferenceAttention implements AttentionSupport {
         return (from, to) -> rows(s, q, k, vT, clip, out, from, to);
     }
 
+    @Override
+    public void context(Shape s, long[] q, long[] k, long[] vT, float clip, float[] out) {
+        rows(s, q, k, vT, clip, out, 0, s.batch() * s.n());
+    }
+
     private static void rows(Shape s, long[] q, long[] k, long[] vT, float clip, float[] out, int from, int to) {
         int n = s.n();
         int nkv = s.nkv();

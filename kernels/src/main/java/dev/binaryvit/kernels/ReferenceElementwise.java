@@ -59,7 +59,8 @@ final class ReferenceElementwise implements ElementwiseSupport {
 
     @Override
     public void affineResidualRprelu(float[] x, int from, int to, int c, float[] a, float[] b, float[] residual,
-                                     float[] move1, float[] slope, float[] move2, float[] out) {
+                                     float[] move1, float[] slope, float[] move2, float[] out,
+                                     float[] signShift, long[] signs) {
         for (int row = from; row < to; row++) {
             for (int ch = 0; ch < c; ch++) {
                 int i = row * c + ch;
@@ -71,6 +72,9 @@ final class ReferenceElementwise implements ElementwiseSupport {
                     v = rprelu(v, move1[ch], slope[ch], move2[ch]);
                 }
                 out[i] = v;
+            }
+            if (signs != null) {
+                new ReferencePacking().packRows(out, row, row + 1, c, 1, signShift, signs);
             }
         }
     }

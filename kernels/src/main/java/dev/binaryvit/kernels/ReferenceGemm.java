@@ -32,26 +32,31 @@ final class ReferenceGemm implements GemmSupport {
     }
 
     @Override
-    public void fused(long[] a, int from, int to, PackedWeights w, Epilogue e, float[] residual, float[] out) {
-        int m = w.rows();
-        for (int n = from; n < to; n++) {
-            for (int j = 0; j < m; j++) {
-                out[n * m + j] = value(a, n, w, j, e, residual);
-            }
-        }
-    }
-
-    @Override
-    public void signs(long[] a, int from, int to, PackedWeights w, Epilogue e, float[] residual, long[] out) {
+    public void fused(long[] a, int from, int to, PackedWeights w, Epilogue e, float[] residual, float[] residual2,
+                      float[] out, float[] normOut, long[] signs) {
         int m = w.rows();
         int words = BitPacking.words(m);
         for (int n = from; n < to; n++) {
-            for (int k = 0; k < words; k++) {
-                out[n * words + k] = 0L;
+            if (signs != null) {
+                for (int k = 0; k < words; k++) {
+                    signs[n * words + k] = 0L;
+                }
             }
             for (int j = 0; j < m; j++) {
-                if (value(a, n, w, j, e, residual) + e.shift(j) >= 0f) {
-                    out[n * words + j / 64] |= 1L << (j % 64);
+                float v = value(a, n, w, j, e, residual);
+                v = e.layerScale(j, v);
+                if (residual2 != null) {
+                    v = v + residual2[n * m + j];
+                }
+                if (out != null) {
+                    out[n * m + j] = v;
+                }
+                float norm = e.norm(j, v);
+                if (normOut != null) {
+                    normOut[n * m + j] = norm;
+                }
+                if (signs != null && norm + e.shift(j) >= 0f) {
+                    signs[n * words + j / 64] |= 1L << (j % 64);
                 }
             }
         }

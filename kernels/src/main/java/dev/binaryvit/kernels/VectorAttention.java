@@ -60,7 +60,15 @@ final class VectorAttention implements AttentionSupport {
         Scratch caller = SCRATCH.get();
         long[] keys = caller.keysByHead(s, k);
         long[] values = caller.valuesByWord(s, vT);
-        return (from, to) -> new Rows(s, q, keys, values, clip, out, SCRATCH.get()).run(from, to);
+        return (from, to) -> SCRATCH.get().rows.set(s, q, keys, values, clip, out).run(from, to);
+    }
+
+    @Override
+    public void context(Shape s, long[] q, long[] k, long[] vT, float clip, float[] out) {
+        Scratch scratch = SCRATCH.get();
+        long[] keys = scratch.keysByHead(s, k);
+        long[] values = scratch.valuesByWord(s, vT);
+        scratch.rows.set(s, q, keys, values, clip, out).run(0, s.batch() * s.n());
     }
 
     /** Stride of a reordered key row: the keys rounded up to whole vectors. */
@@ -81,37 +89,43 @@ final class VectorAttention implements AttentionSupport {
         return Math.min(48, 62 - (32 - Integer.numberOfLeadingZeros(nkv)));
     }
 
-    /** The rows of one call on one thread. */
+    /** The rows of one call on one thread; one per thread, set anew for each call. */
     private static final class Rows {
-        final Shape s;
-        final long[] q;
-        final long[] keys;
-        final long[] values;
-        final float clip;
-        final float[] out;
-        final int d;
-        final int nkv;
-        final int heads;
-        final int headWords;
-        final int keyWords;
-        final int keyStride;
+        Shape s;
+        long[] q;
+        long[] keys;
+        long[] values;
+        float clip;
+        float[] out;
+        int d;
+        int nkv;
+        int heads;
+        int headWords;
+        int keyWords;
+        int keyStride;
         /** Keys in whole vectors; the rest, if any, are the last, partial vector. */
-        final int fullKeys;
-        final int channelStride;
-        final double inverseScale;
+        int fullKeys;
+        int channelStride;
+        double inverseScale;
         /** The popcounts of the current query and head, one int per key (int: cheap to index with). */
-        final int[] pops;
-        final long[] mask;
-        final Scratch table;
+        int[] pops;
+        long[] mask;
+        Scratch table;
         /** Lanes of the last, partial vector of keys that hold keys; null when nkv is a multiple of LANES. */
-        final VectorMask<Long> lastKeys;
+        VectorMask<Long> lastKeys;
         /** Lanes of a head's last, partial vector of channels; null when d is a multiple of LANES. */
-        final VectorMask<Float> lastChannels;
+        VectorMask<Float> lastChannels;
         // Results of popcounts(): the smallest and largest popcount of the current query and head.
         int minPop;
         int maxPop;
 
-        Rows(Shape s, long[] q, long[] keys, long[] values, float clip, float[] out, Scratch scratch) {
+        private final Scratch scratch;
+
+        Rows(Scratch scratch) {
+            this.scratch = scratch;
+        }
+
+        Rows set(Shape s, long[] q, long[] keys, long[] values, float clip, float[] out) {
             this.s = s;
             this.q = q;
             this.keys = keys;
@@ -134,6 +148,7 @@ final class VectorAttention implements AttentionSupport {
             this.table = scratch;
             this.lastKeys = fullKeys == nkv ? null : L.indexInRange(fullKeys, nkv);
             this.lastChannels = d % LANES == 0 ? null : F.indexInRange(0, d % LANES);
+            return this;
         }
 
         void run(int from, int to) {
@@ -270,6 +285,7 @@ final class VectorAttention implements AttentionSupport {
         int tableScale = -1;
         long[] keys = new long[0];
         long[] values = new long[0];
+        final Rows rows = new Rows(this);
 
         void ensure(int d, int scale, int keyStride, int keyWords) {
             if (pops.length < keyStride) {

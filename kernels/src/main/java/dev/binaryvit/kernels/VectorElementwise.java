@@ -95,7 +95,9 @@ final class VectorElementwise implements ElementwiseSupport {
 
     @Override
     public void affineResidualRprelu(float[] x, int from, int to, int c, float[] a, float[] b, float[] residual,
-                                     float[] move1, float[] slope, float[] move2, float[] out) {
+                                     float[] move1, float[] slope, float[] move2, float[] out,
+                                     float[] signShift, long[] signs) {
+        int words = BitPacking.words(c);
         for (int row = from; row < to; row++) {
             int base = row * c;
             for (int ch = 0; ch < c; ch += LANES) {
@@ -112,6 +114,11 @@ final class VectorElementwise implements ElementwiseSupport {
                     v = y.add(FloatVector.fromArray(F, move2, ch, m));
                 }
                 v.intoArray(out, i, m);
+            }
+            if (signs != null) { // the row just written is in L1: pack it now rather than in another pass
+                for (int w = 0; w < words; w++) {
+                    signs[row * words + w] = VectorPacking.packWord(out, base, signShift, 0, w * 64, c);
+                }
             }
         }
     }

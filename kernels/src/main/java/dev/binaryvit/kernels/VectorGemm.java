@@ -42,8 +42,7 @@ final class VectorGemm implements GemmSupport {
 
     private static final int DOTS = 0;
     private static final int FUSED = 1;
-    private static final int SIGNS = 2;
-    private static final int SIGNS_POOL = 3;
+    private static final int SIGNS_POOL = 2;
 
     private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
 
@@ -68,13 +67,14 @@ final class VectorGemm implements GemmSupport {
     }
 
     @Override
-    public void fused(long[] a, int from, int to, PackedWeights w, Epilogue e, float[] residual, float[] out) {
-        run(CALLS.get().set(FUSED, a, w, e, residual, null, out, null), from, to);
-    }
-
-    @Override
-    public void signs(long[] a, int from, int to, PackedWeights w, Epilogue e, float[] residual, long[] out) {
-        run(CALLS.get().set(SIGNS, a, w, e, residual, null, null, out), from, to);
+    public void fused(long[] a, int from, int to, PackedWeights w, Epilogue e, float[] residual, float[] residual2,
+                      float[] out, float[] normOut, long[] signs) {
+        Call c = CALLS.get().set(FUSED, a, w, e, residual, null, out, signs);
+        c.residual2 = residual2;
+        c.normOut = normOut;
+        c.thresholds = out == null && normOut == null && residual == null && residual2 == null
+                ? e.signThresholds(c.k) : null;
+        run(c, from, to);
     }
 
     @Override
@@ -92,7 +92,7 @@ final class VectorGemm implements GemmSupport {
         chunk = Math.min(panels, Math.max(panelsPerWord, chunk / panelsPerWord * panelsPerWord)); // whole words
         int chunkChannels = chunk * NR;
         try {
-            if (c.form == DOTS || c.thresholds != null) {
+            if (c.form == DOTS || c.thresholds != null) { // no float values needed
                 direct(c, from, to, panels, chunk, chunkChannels);
             } else {
                 throughTile(c, from, to, panels, chunk, chunkChannels);
@@ -143,10 +143,10 @@ final class VectorGemm implements GemmSupport {
                 }
                 for (int row = g0; row < g1; row++) {
                     int t = (row - g0) * chunkChannels - m0; // tile index of (row, channel j) is t + j
-                    switch (c.form) {
-                        case FUSED -> values(c, row, t, m0, m1, c.floats, row * c.m, false);
-                        case SIGNS -> values(c, row, t, m0, m1, null, 0, true);
-                        default -> values(c, row, t, m0, m1, c.values, (row - g0) * c.m, true);
+                    if (c.form == FUSED) {
+                        values(c, row, t, m0, m1, c.floats, row * c.m, c.bits != null);
+                    } else {
+                        values(c, row, t, m0, m1, c.values, (row - g0) * c.m, true);
                     }
                 }
             }
@@ -299,16 +299,19 @@ final class VectorGemm implements GemmSupport {
     }
 
     /**
-     * The epilogue values of token {@code row}, channels {@code [m0, m1)} (m0 a multiple of 64),
-     * from the dots at {@code tile[t + j]}: stored to {@code dst[d + j]} unless dst is null, and, if
-     * {@code signs}, packed as the signs of value + shift into the row's output words. Exactly
-     * {@link ReferenceGemm}'s float operations.
+     * The epilogue of token {@code row}, channels {@code [m0, m1)} (m0 a multiple of 64), from the
+     * dots at {@code tile[t + j]}: the value v to {@code dst[d + j]} unless dst is null, its norm w
+     * to the norm output if there is one, and, if {@code signs}, the signs of w + shift into the
+     * row's output words. Exactly {@link ReferenceGemm}'s float operations, in its order.
      */
     private static void values(Call c, int row, int t, int m0, int m1, float[] dst, int d, boolean signs) {
         Epilogue e = c.e;
         int[] tile = c.tile;
         float[] residual = c.residual;
+        float[] residual2 = c.residual2;
+        float[] normOut = c.normOut;
         float[] shift = e.shift;
+        int m = c.m;
         int r = e.residualChannels();
         int resBase = row * r;
         int jr = m0 % r; // the residual column of channel j, kept without a division per vector
@@ -333,8 +336,20 @@ final class VectorGemm implements GemmSupport {
                     y = y.blend(y.mul(FloatVector.fromArray(F, e.slope, j)), y.compare(VectorOperators.LT, 0f));
                     v = y.add(FloatVector.fromArray(F, e.move2, j));
                 }
+                if (e.scaleA != null) {
+                    v = v.fma(FloatVector.fromArray(F, e.scaleA, j), FloatVector.fromArray(F, e.scaleB, j));
+                }
+                if (residual2 != null) {
+                    v = v.add(FloatVector.fromArray(F, residual2, row * m + j));
+                }
                 if (dst != null) {
                     v.intoArray(dst, d + j);
+                }
+                if (e.normA != null) {
+                    v = v.fma(FloatVector.fromArray(F, e.normA, j), FloatVector.fromArray(F, e.normB, j));
+                }
+                if (normOut != null) {
+                    v.intoArray(normOut, row * m + j);
                 }
                 if (signs) {
                     FloatVector shifted = shift == null ? v : v.add(FloatVector.fromArray(F, shift, j));
@@ -346,11 +361,18 @@ final class VectorGemm implements GemmSupport {
                 if (residual != null) {
                     v = v + residual[resBase + j % r];
                 }
-                v = e.rprelu(j, v);
+                v = e.layerScale(j, e.rprelu(j, v));
+                if (residual2 != null) {
+                    v = v + residual2[row * m + j];
+                }
                 if (dst != null) {
                     dst[d + j] = v;
                 }
-                if (signs && v + e.shift(j) >= 0f) {
+                float w = e.norm(j, v);
+                if (normOut != null) {
+                    normOut[row * m + j] = w;
+                }
+                if (signs && w + e.shift(j) >= 0f) {
                     bits |= 1L << (j & 63);
                 }
             }
@@ -377,6 +399,8 @@ final class VectorGemm implements GemmSupport {
         int bitWords;
         Epilogue e;
         float[] residual;
+        float[] residual2;
+        float[] normOut;
         int[] tiledIndex;
         SignThresholds thresholds;
         int[] dots;
@@ -398,7 +422,9 @@ final class VectorGemm implements GemmSupport {
             this.e = e;
             this.residual = residual;
             this.tiledIndex = residual == null ? null : e.tiledIndex(LANES);
-            this.thresholds = form == SIGNS && residual == null ? e.signThresholds(k) : null;
+            this.residual2 = null;
+            this.normOut = null;
+            this.thresholds = null;
             this.dots = dots;
             this.floats = floats;
             this.bits = bits;
@@ -423,6 +449,8 @@ final class VectorGemm implements GemmSupport {
             panels = null;
             e = null;
             residual = null;
+            residual2 = null;
+            normOut = null;
             tiledIndex = null;
             thresholds = null;
             dots = null;

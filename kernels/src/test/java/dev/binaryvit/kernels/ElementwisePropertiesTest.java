@@ -56,6 +56,32 @@ class ElementwisePropertiesTest {
     }
 
     @Test
+    void theFusedPassPacksTheSignsOfItsOutput() {
+        qt().withExamples(150).forAll(integers().between(1, 60), integers().between(1, 200), longs().all())
+                .checkAssert((rows, c, seed) -> {
+                    Random random = new Random(seed);
+                    Params p = Params.random(random, rows, c);
+                    float[] residual = random.nextBoolean() ? TestData.floats(random, rows * c) : null;
+                    float[] shift = random.nextBoolean() ? TestData.floats(random, c) : null;
+                    int words = BitPacking.words(c);
+                    float[] expected = new float[rows * c];
+                    long[] expectedSigns = new long[rows * words];
+                    REFERENCE.affineResidualRprelu(p.x, rows, c, p.a, p.b, residual, p.move1, p.slope, p.move2, expected,
+                            shift, expectedSigns, Parallel.SERIAL);
+                    float[] actual = new float[rows * c];
+                    long[] signs = new long[rows * words];
+                    java.util.Arrays.fill(signs, -1L);
+                    VECTOR.affineResidualRprelu(p.x, rows, c, p.a, p.b, residual, p.move1, p.slope, p.move2, actual,
+                            shift, signs, Parallel.SERIAL);
+                    assertArrayEquals(expected, actual, () -> "rows=" + rows + " c=" + c);
+                    assertArrayEquals(expectedSigns, signs, () -> "rows=" + rows + " c=" + c);
+                    long[] packed = new long[rows * words];
+                    BitPacking.active().pack(actual, rows, c, shift, packed);
+                    assertArrayEquals(packed, signs, "signs == pack(out + shift)");
+                });
+    }
+
+    @Test
     void addRepeatedEqualsTheReferenceAndAddingEachBlock() {
         qt().withExamples(150).forAll(integers().between(1, 4), integers().between(1, 700), longs().all())
                 .checkAssert((blocks, period, seed) -> {

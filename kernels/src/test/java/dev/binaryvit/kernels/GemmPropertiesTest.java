@@ -84,6 +84,51 @@ class GemmPropertiesTest {
     }
 
     @Test
+    void theWholeChainEqualsTheReferenceAndTheSeparateKernels() {
+        qt().withExamples(120).forAll(integers().between(1, 200), integers().between(1, 200),
+                integers().between(1, 1100), longs().all()).checkAssert((n, m, k, seed) -> {
+                    Random random = new Random(seed);
+                    Case c = Case.random(random, n, m, k);
+                    float[] scaleA = TestData.floats(random, m, -1f, 1f);
+                    float[] scaleB = TestData.floats(random, m);
+                    float[] normA = TestData.floats(random, m, -2f, 2f);
+                    float[] normB = TestData.floats(random, m);
+                    float[] shift = TestData.floats(random, m);
+                    boolean second = random.nextBoolean();
+                    float[] residual2 = second ? TestData.floats(random, n * m, -3f, 3f) : null;
+                    Epilogue e = c.e.withLayerScale(scaleA, scaleB).withNorm(normA, normB).withSignShift(shift);
+                    float[] out = new float[n * m];
+                    float[] normOut = new float[n * m];
+                    long[] signs = new long[n * BitPacking.words(m)];
+                    REFERENCE.fused(c.a, n, c.w, e, c.residual, residual2, out, normOut, signs, Parallel.SERIAL);
+                    float[] vOut = new float[n * m];
+                    float[] vNorm = new float[n * m];
+                    long[] vSigns = new long[signs.length];
+                    java.util.Arrays.fill(vSigns, -1L);
+                    VECTOR.fused(c.a, n, c.w, e, c.residual, residual2, vOut, vNorm, vSigns, Parallel.SERIAL);
+                    String what = c + " second=" + second + " N=" + n + " M=" + m + " K=" + k;
+                    assertArrayEquals(out, vOut, 0f, what);
+                    assertArrayEquals(normOut, vNorm, 0f, what);
+                    assertArrayEquals(signs, vSigns, what);
+                    long[] onlySigns = new long[signs.length];
+                    VECTOR.fused(c.a, n, c.w, e, c.residual, residual2, null, null, onlySigns, Parallel.SERIAL);
+                    assertArrayEquals(signs, onlySigns, "signs alone (thresholds when there is no residual): " + what);
+
+                    // the separate kernels the chain replaces
+                    float[] v = new float[n * m];
+                    VECTOR.fused(c.a, n, c.w, c.e, c.residual, v);
+                    Elementwise.active().affineResidualRprelu(v, n, m, scaleA, scaleB, residual2, null, null, null, v);
+                    assertArrayEquals(v, out, 0f, "out == layer scale and residual after the GEMM");
+                    float[] w = new float[n * m];
+                    Elementwise.active().affine(v, n, m, normA, normB, w);
+                    assertArrayEquals(w, normOut, 0f, "norm == affine of out");
+                    long[] packed = new long[signs.length];
+                    BitPacking.active().pack(w, n, m, shift, packed);
+                    assertArrayEquals(packed, signs, "signs == pack(norm + shift)");
+                });
+    }
+
+    @Test
     void signsAndPoolEqualTheReferenceAndTheUnfusedPasses() {
         qt().withExamples(150).forAll(integers().between(1, 200), integers().between(1, 40),
                 integers().between(1, 1100), longs().all()).checkAssert((n, groups, k, seed) -> {

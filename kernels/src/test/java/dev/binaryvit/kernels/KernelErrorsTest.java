@@ -21,7 +21,7 @@ class KernelErrorsTest {
         fails("weights is null", () -> gemm.dots(a, 5, null, new int[50]));
         fails("rows must be >= 0", () -> gemm.dots(a, -1, w, new int[50]));
         Epilogue e = Epilogue.affine(w, null, null);
-        fails("out has 4 elements but needs 5 (rows 5 x words(M 10))",
+        fails("signs has 4 elements but needs 5 (rows 5 x words(M 10))",
                 () -> gemm.signs(a, 5, w, e, null, new long[4]));
         fails("residual has 49 elements but needs 50",
                 () -> gemm.fused(a, 5, w, e, new float[49], new float[50]));

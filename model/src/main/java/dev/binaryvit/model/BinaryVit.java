@@ -37,6 +37,11 @@ public final class BinaryVit implements AutoCloseable {
     private final Parallel parallel;
     private final Ops ops;
     private final Workspace workspace = new Workspace();
+    // The steps of a forward pass, made once: reporting them allocates nothing.
+    private static final Step EMBEDDINGS = Step.embeddings();
+    private static final Step HEAD = Step.head();
+    private final Step[] layerSteps;
+    private final Step[] mergeSteps;
     private final List<String> unusedTensors;
 
     private BinaryVit(BinaryVitConfig config, Weights w, Ops ops, Parallel parallel) {
@@ -51,6 +56,14 @@ public final class BinaryVit implements AutoCloseable {
             mergings[s] = new PatchMerging(config, w, s);
         }
         this.head = new Head(config, w);
+        this.layerSteps = new Step[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            layerSteps[i] = Step.layer(i);
+        }
+        this.mergeSteps = new Step[mergings.length];
+        for (int s = 0; s < mergings.length; s++) {
+            mergeSteps[s] = Step.merge(s);
+        }
         this.ops = ops;
         this.parallel = parallel;
         this.unusedTensors = List.copyOf(w.unused());
@@ -140,6 +153,7 @@ public final class BinaryVit implements AutoCloseable {
 
     /** Logits {@code [batch][labels]} of images {@code [batch][channels][size][size]}, normalised as {@link Images#preprocess} does. */
     public float[] forward(float[] images, int batch) {
+        checkBatch(batch);
         float[] logits = new float[batch * config.numLabels()];
         forward(images, batch, logits, StepObserver.NONE);
         return logits;
@@ -154,47 +168,47 @@ public final class BinaryVit implements AutoCloseable {
     public synchronized void forward(float[] images, int batch, float[] logits, StepObserver observer, Trace trace) {
         checkBatch(batch);
         checkLength("images", images, (long) batch * imageFloats(),
-                "batch " + batch + " x " + config.numChannels() + " x " + config.imageSize() + " x " + config.imageSize());
-        checkLength("logits", logits, (long) batch * config.numLabels(), "batch " + batch + " x labels " + config.numLabels());
+                () -> "batch " + batch + " x " + config.numChannels() + " x " + config.imageSize() + " x " + config.imageSize());
+        checkLength("logits", logits, (long) batch * config.numLabels(), () -> "batch " + batch + " x labels " + config.numLabels());
         float[] h = hidden(F.HIDDEN_A, 0, batch);
-        trace.begin(Step.embeddings().name());
+        trace.begin(EMBEDDINGS.name());
         long t0 = System.nanoTime();
         embeddings.forward(ops, workspace, trace, batch, images, h);
         long t1 = System.nanoTime();
-        observer.stepDone(Step.embeddings(), h, hiddenLength(0, batch), t1 - t0);
+        observer.stepDone(EMBEDDINGS, h, hiddenLength(0, batch), t1 - t0);
         boolean inA = true;
         for (int i = 0; i < layers.length; i++) {
             float[] out = hidden(inA ? F.HIDDEN_B : F.HIDDEN_A, i, batch);
-            trace.begin(Step.layer(i).name());
+            trace.begin(layerSteps[i].name());
             t0 = System.nanoTime();
             layers[i].forward(ops, workspace, trace, batch, h, out);
             t1 = System.nanoTime();
-            observer.stepDone(Step.layer(i), out, layerLength(i, batch), t1 - t0);
+            observer.stepDone(layerSteps[i], out, layerLength(i, batch), t1 - t0);
             h = out;
             inA = !inA;
             int stage = config.stageOfLayer(i);
             if (isLastOfStage(i) && stage < mergings.length) {
                 out = hidden(inA ? F.HIDDEN_B : F.HIDDEN_A, i + 1, batch);
-                trace.begin(Step.merge(stage).name());
+                trace.begin(mergeSteps[stage].name());
                 t0 = System.nanoTime();
                 mergings[stage].forward(ops, workspace, trace, batch, h, out);
                 t1 = System.nanoTime();
-                observer.stepDone(Step.merge(stage), out, hiddenLength(i + 1, batch), t1 - t0);
+                observer.stepDone(mergeSteps[stage], out, hiddenLength(i + 1, batch), t1 - t0);
                 h = out;
                 inA = !inA;
             }
         }
-        trace.begin(Step.head().name());
+        trace.begin(HEAD.name());
         t0 = System.nanoTime();
         head.forward(ops, workspace, trace, batch, h, logits);
         t1 = System.nanoTime();
-        observer.stepDone(Step.head(), logits, batch * config.numLabels(), t1 - t0);
+        observer.stepDone(HEAD, logits, batch * config.numLabels(), t1 - t0);
     }
 
     /** The hidden state after the embeddings: {@code hidden.0}, {@code [batch][tokens][channels]}. */
     public synchronized float[] embed(float[] images, int batch) {
         checkBatch(batch);
-        checkLength("images", images, (long) batch * imageFloats(), "batch x channels x size x size");
+        checkLength("images", images, (long) batch * imageFloats(), () -> "batch x channels x size x size");
         float[] out = new float[hiddenLength(0, batch)];
         embeddings.forward(ops, workspace, Trace.OFF, batch, images, out);
         return out;
@@ -209,7 +223,7 @@ public final class BinaryVit implements AutoCloseable {
             throw new IllegalArgumentException("layer " + i + " does not exist: the model has " + layers.length);
         }
         checkBatch(batch);
-        checkLength("hidden", hidden, hiddenLength(i, batch), "hidden." + i + " of batch " + batch);
+        checkLength("hidden", hidden, hiddenLength(i, batch), () -> "hidden." + i + " of batch " + batch);
         float[] out = hidden(F.HIDDEN_B, i, batch);
         layers[i].forward(ops, workspace, Trace.OFF, batch, hidden, out);
         int stage = config.stageOfLayer(i);
@@ -224,7 +238,7 @@ public final class BinaryVit implements AutoCloseable {
     /** Logits {@code [batch][labels]} from the encoder output {@code hidden.(layers)}. */
     public synchronized float[] head(float[] hidden, int batch) {
         checkBatch(batch);
-        checkLength("hidden", hidden, hiddenLength(layers.length, batch), "the encoder output of batch " + batch);
+        checkLength("hidden", hidden, hiddenLength(layers.length, batch), () -> "the encoder output of batch " + batch);
         float[] logits = new float[batch * config.numLabels()];
         head.forward(ops, workspace, Trace.OFF, batch, hidden, logits);
         return logits;
@@ -239,6 +253,16 @@ public final class BinaryVit implements AutoCloseable {
     /** The top {@code k} classes of image {@code b} of a logits batch, with softmax probabilities. */
     public List<Prediction> top(float[] logits, int b, int k) {
         int labels = config.numLabels();
+        if (logits == null || logits.length % labels != 0) {
+            throw new IllegalArgumentException("logits has " + (logits == null ? "null" : logits.length + " floats")
+                    + ", not a multiple of the " + labels + " labels");
+        }
+        if (b < 0 || b >= logits.length / labels) {
+            throw new IllegalArgumentException("image " + b + " is not in a batch of " + logits.length / labels);
+        }
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be >= 1, got " + k);
+        }
         double max = Double.NEGATIVE_INFINITY;
         for (int j = 0; j < labels; j++) {
             max = Math.max(max, logits[b * labels + j]);
@@ -309,12 +333,13 @@ public final class BinaryVit implements AutoCloseable {
         }
     }
 
-    private static void checkLength(String what, float[] array, long needed, String because) {
+    private static void checkLength(String what, float[] array, long needed, java.util.function.Supplier<String> because) {
         if (array == null) {
             throw new IllegalArgumentException(what + " is null");
         }
         if (array.length != needed) {
-            throw new IllegalArgumentException(what + " has " + array.length + " floats but needs " + needed + " (" + because + ")");
+            throw new IllegalArgumentException(what + " has " + array.length + " floats but needs " + needed + " ("
+                    + because.get() + ")");
         }
     }
 }

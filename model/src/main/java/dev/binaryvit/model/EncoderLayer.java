@@ -2,6 +2,7 @@ package dev.binaryvit.model;
 
 import static dev.binaryvit.kernels.BitPacking.words;
 
+import dev.binaryvit.kernels.Epilogue;
 import dev.binaryvit.model.Trace.Kind;
 import dev.binaryvit.model.Workspace.F;
 import dev.binaryvit.model.Workspace.L;
@@ -37,11 +38,9 @@ final class EncoderLayer {
     private final Affine normContext;
     private final Rprelu rpreluContext;
     private final BinaryLinear output;
-    private final Affine layerScaleOutput; // null when layer scale is off
     private final Affine normAfter;
     private final BinaryLinear fc1;
     private final BinaryLinear fc2;
-    private final Affine layerScaleMlp;    // null when layer scale is off
     private final List<Strip> strips;
 
     EncoderLayer(BinaryVitConfig config, Weights w, int index) {
@@ -58,37 +57,44 @@ final class EncoderLayer {
         int c = channels;
 
         normBefore = Affine.batchNorm(w, p + "layernorm_before", eps);
-        query = BinaryLinear.linear(w, att + "query", c, c, w.get(att + "moveq"),
+        moveQ2 = w.get(att + "moveq2");
+        BinaryLinear q = BinaryLinear.linear(w, att + "query", c, c, w.get(att + "moveq"),
                 Affine.batchNorm(w, att + "normq", eps), Rprelu.load(w, att + "rpreluq"));
+        query = new BinaryLinear(q.move(), q.weights(), q.epilogue().withSignShift(moveQ2));
         reduce = reduction == 1 ? null : BinaryLinear.linear(w, att + "reduction", c, c, w.get(att + "mover"),
                 Affine.batchNorm(w, att + "norm_r", eps), Rprelu.load(w, att + "rprelur"));
         key = BinaryLinear.linear(w, att + "key", c, c, w.get(att + "movek"),
                 Affine.batchNorm(w, att + "normk", eps), Rprelu.load(w, att + "rpreluk"));
         value = BinaryLinear.linear(w, att + "value", c, c, w.get(att + "movev"),
                 Affine.batchNorm(w, att + "normv", eps), Rprelu.load(w, att + "rpreluv"));
-        moveQ2 = w.get(att + "moveq2");
         moveK2 = w.get(att + "movek2");
         moveV2 = w.get(att + "movev2");
         clip = w.scalar(att + "att_prob_clip");
         normContext = Affine.batchNorm(w, att + "norm_context", eps);
         rpreluContext = Rprelu.load(w, att + "rprelu_context");
 
-        String out = p + "attention.output.";
-        output = BinaryLinear.linear(w, out + "dense", c, c, w.get(out + "move"),
-                Affine.batchNorm(w, out + "norm", eps), Rprelu.load(w, out + "rprelu"));
-        layerScaleOutput = config.layerScale() ? Affine.layerScale(w, out + "layerscale") : null;
-
         normAfter = Affine.batchNorm(w, p + "layernorm_after", eps);
         BinaryLinear up = BinaryLinear.linear(w, p + "intermediate.dense", c, intermediate,
                 w.get(p + "intermediate.move"), Affine.batchNorm(w, p + "intermediate.norm", eps),
                 Rprelu.load(w, p + "intermediate.rprelu"));
-        fc2 = BinaryLinear.linear(w, p + "output.dense", intermediate, c, w.get(p + "output.move"),
+        // fc2's epilogue goes on through its LayerScale and the block's shortcut h2: it writes the layer output.
+        BinaryLinear down = BinaryLinear.linear(w, p + "output.dense", intermediate, c, w.get(p + "output.move"),
                 Affine.batchNorm(w, p + "output.norm", eps), Rprelu.load(w, p + "output.rprelu"));
-        // Its shortcut is hn2 tiled across the I outputs, read in place; its output t is only ever
+        fc2 = new BinaryLinear(down.move(), down.weights(),
+                withLayerScale(down.epilogue(), config.layerScale() ? Affine.layerScale(w, p + "output.layerscale") : null));
+        // fc1's shortcut is hn2 tiled across the I outputs, read in place; its output t is only ever
         // binarised (with fc2's move) and channel-pooled, which the GEMM epilogue does directly.
         fc1 = new BinaryLinear(up.move(), up.weights(),
                 up.epilogue().withTiledResidual(c).withSignShift(fc2.move()));
-        layerScaleMlp = config.layerScale() ? Affine.layerScale(w, p + "output.layerscale") : null;
+
+        // The attention output's epilogue goes on through LayerScale_o, the shortcut h, BN_after and
+        // fc1's move: it writes h2, hn2 and fc1's input signs in one pass.
+        String out = p + "attention.output.";
+        BinaryLinear dense = BinaryLinear.linear(w, out + "dense", c, c, w.get(out + "move"),
+                Affine.batchNorm(w, out + "norm", eps), Rprelu.load(w, out + "rprelu"));
+        output = new BinaryLinear(dense.move(), dense.weights(),
+                withLayerScale(dense.epilogue(), config.layerScale() ? Affine.layerScale(w, out + "layerscale") : null)
+                        .withNorm(normAfter.a(), normAfter.b()).withSignShift(fc1.move()));
 
         List<Strip> s = new ArrayList<>();
         if (config.avgRes3()) {
@@ -109,14 +115,26 @@ final class EncoderLayer {
         int rows = batch * n;
         int size = rows * c;
 
-        // hn = BN_before(h)
+        // hn = BN_before(h), packing the query's input signs sign(hn + moveq) on the way
         float[] hn = ws.floats(F.NORMED, size);
-        ops.elementwise().affine(h, rows, c, normBefore.a(), normBefore.b(), hn, ops.parallel());
+        long[] bits = ws.longs(L.BITS, (long) rows * words(c));
+        ops.elementwise().affineResidualRprelu(h, rows, c, normBefore.a(), normBefore.b(), null, null, null, null, hn,
+                query.move(), bits, ops.parallel());
         trace.mark("norm_before", Kind.ELEMENTWISE, size, 1, 1, 2);
 
-        // q1 = RPReLU_q(BN_q(BinaryLinear_q(hn + moveq)) + hn)
+        // q1 = RPReLU_q(BN_q(BinaryLinear_q(hn + moveq)) + hn); when each head is whole words, the
+        // same epilogue packs the attention's query signs sign(q1 + moveq2)
+        int headWords = words(c / heads);
+        boolean wholeWords = (c / heads) % 64 == 0;
         float[] q1 = ws.floats(F.Q, size);
-        binary(ops, ws, trace, "query", query, hn, rows, hn, q1);
+        long[] qb = ws.longs(L.QUERY, (long) rows * heads * headWords);
+        ops.gemm().fused(bits, rows, query.weights(), query.epilogue(), hn, null, q1, null, wholeWords ? qb : null,
+                ops.parallel());
+        trace.mark("query", Kind.BINARY_GEMM, rows, c, c, 1);
+        if (!wholeWords) {
+            ops.packing().pack(q1, rows, c, heads, moveQ2, qb, ops.parallel());
+            trace.mark("attention.pack_q", Kind.PACK, rows, c);
+        }
 
         // kv: hn, or its r x r average pool through the reduction linear
         int kvGrid = grid / reduction;
@@ -136,10 +154,6 @@ final class EncoderLayer {
         binary(ops, ws, trace, "value", value, kv, kvRows, kv, v1);
 
         // ctx = binarized attention of sign(q1 + moveq2), sign(k1 + movek2), sign(v1 + movev2)
-        int headWords = words(c / heads);
-        long[] qb = ws.longs(L.QUERY, (long) rows * heads * headWords);
-        ops.packing().pack(q1, rows, c, heads, moveQ2, qb, ops.parallel());
-        trace.mark("attention.pack_q", Kind.PACK, rows, c);
         long[] kb = ws.longs(L.KEY, (long) kvRows * heads * headWords);
         ops.packing().pack(k1, kvRows, c, heads, moveK2, kb, ops.parallel());
         long[] vt = ws.longs(L.VALUE, (long) batch * c * words(nkv));
@@ -149,49 +163,47 @@ final class EncoderLayer {
         ops.attention().context(qb, kb, vt, batch, n, nkv, c, heads, clip, ctx, ops.parallel());
         trace.mark("attention", Kind.ATTENTION, batch, n, nkv, c, heads);
 
-        // a = RPReLU_context(BN_context(ctx) + q1 + k1 + v1), k1 and v1 upsampled back to N tokens
+        // a = RPReLU_context(BN_context(ctx) + (k1 + v1) + q1), k1 + v1 added before upsampling it
+        // back to N tokens (nearest upsampling copies, so the sums are the same), and the output
+        // projection's input signs sign(a + move) packed on the way
         float[] sum = ws.floats(F.SUM, size);
         if (reduce != null) {
-            ops.pooling().upsampleNearest(k1, batch, kvGrid, kvGrid, c, reduction, sum, ops.parallel());
-            ops.pooling().upsampleNearestAdd(v1, batch, kvGrid, kvGrid, c, reduction, sum, ops.parallel());
+            float[] kvSum = ws.floats(F.KV_SUM, (long) kvRows * c);
+            ops.elementwise().add(k1, v1, kvRows * c, kvSum, ops.parallel());
+            ops.pooling().upsampleNearest(kvSum, batch, kvGrid, kvGrid, c, reduction, sum, ops.parallel());
             trace.mark("upsample_kv", Kind.POOL, size, 1, 1, 1);
         } else {
             ops.elementwise().add(k1, v1, size, sum, ops.parallel());
             trace.mark("add_kv", Kind.ELEMENTWISE, size, 2, 1, 1);
         }
         ops.elementwise().add(sum, q1, size, sum, ops.parallel());
+        trace.mark("add_q", Kind.ELEMENTWISE, size, 2, 1, 1);
         float[] a = ws.floats(F.ATTENDED, size);
         ops.elementwise().affineResidualRprelu(ctx, rows, c, normContext.a(), normContext.b(), sum,
-                rpreluContext.move1(), rpreluContext.slope(), rpreluContext.move2(), a, ops.parallel());
-        trace.mark("context_epilogue", Kind.ELEMENTWISE, size, 4, 2, 6);
+                rpreluContext.move1(), rpreluContext.slope(), rpreluContext.move2(), a, output.move(), bits,
+                ops.parallel());
+        trace.mark("context_epilogue", Kind.ELEMENTWISE, size, 2, 1, 6);
 
-        // h2 = LayerScale_o(RPReLU_o(BN_o(BinaryLinear_o(a + move)) + a)) + h
-        float[] o = ws.floats(F.OUT, size);
-        binary(ops, ws, trace, "output", output, a, rows, a, o);
+        // h2 = LayerScale_o(RPReLU_o(BN_o(BinaryLinear_o(a + move)) + a)) + h, and in the same
+        // epilogue hn2 = BN_after(h2) and fc1's input signs sign(hn2 + move_i)
         float[] h2 = ws.floats(F.MID, size);
-        addScaled(ops, o, rows, layerScaleOutput, h, h2);
-        trace.mark("output_residual", Kind.ELEMENTWISE, size, 2, 1, 3);
-
-        // MLP: t = RPReLU_i(BN_i(BinaryLinear_i(hn2 + move)) + tile(hn2));
-        //      u = RPReLU_u(BN_u(BinaryLinear_u(t + move)) + AvgPool1d(t)), t never stored
         float[] hn2 = ws.floats(F.NORMED2, size);
-        ops.elementwise().affine(h2, rows, c, normAfter.a(), normAfter.b(), hn2, ops.parallel());
-        trace.mark("norm_after", Kind.ELEMENTWISE, size, 1, 1, 2);
-        long[] bits = ws.longs(L.BITS, (long) rows * words(c));
-        ops.packing().pack(hn2, rows, c, 1, fc1.move(), bits, ops.parallel());
-        trace.mark("fc1.pack", Kind.PACK, rows, c);
+        long[] hn2Bits = ws.longs(L.QUERY, (long) rows * words(c)); // the query signs are used up
+        ops.gemm().fused(bits, rows, output.weights(), output.epilogue(), a, h, h2, hn2, hn2Bits, ops.parallel());
+        trace.mark("output", Kind.BINARY_GEMM, rows, c, c, 1);
+
+        // MLP: t = RPReLU_i(BN_i(BinaryLinear_i(hn2 + move)) + tile(hn2)), never stored: fc1 writes
+        // its signs (with fc2's move) and AvgPool1d(t); then
+        // out = LayerScale_u(RPReLU_u(BN_u(BinaryLinear_u(t + move)) + AvgPool1d(t))) + h2
         long[] tBits = ws.longs(L.WIDE_BITS, (long) rows * words(intermediate));
         float[] pooledT = ws.floats(F.WIDE_POOLED, size);
-        ops.gemm().signsAndPool(bits, rows, fc1.weights(), fc1.epilogue(), hn2, tBits, intermediate / c, pooledT,
+        ops.gemm().signsAndPool(hn2Bits, rows, fc1.weights(), fc1.epilogue(), hn2, tBits, intermediate / c, pooledT,
                 ops.parallel());
         trace.mark("fc1", Kind.BINARY_GEMM, rows, c, intermediate, 1);
-        float[] u = ws.floats(F.OUT, size);
-        ops.gemm().fused(tBits, rows, fc2.weights(), fc2.epilogue(), pooledT, u, ops.parallel());
+        ops.gemm().fused(tBits, rows, fc2.weights(), fc2.epilogue(), pooledT, h2, out, null, null, ops.parallel());
         trace.mark("fc2", Kind.BINARY_GEMM, rows, intermediate, c, 1);
 
-        // out = LayerScale_u(u) + h2 + the strip branches of hn2
-        addScaled(ops, u, rows, layerScaleMlp, h2, out);
-        trace.mark("mlp_residual", Kind.ELEMENTWISE, size, 2, 1, 3);
+        // out += the strip branches of hn2
         if (strips.size() == 4) { // the usual case: the four branches in one pass over hn2 and out
             Affine h3 = strips.get(0).layerScale();
             Affine w3 = strips.get(1).layerScale();
@@ -219,14 +231,9 @@ final class EncoderLayer {
         trace.mark(name, Kind.BINARY_GEMM, rows, k, linear.weights().rows(), 1);
     }
 
-    /** {@code out = LayerScale(x) + residual}, or {@code x + residual} when layer scale is off. */
-    private void addScaled(Ops ops, float[] x, int rows, Affine layerScale, float[] residual, float[] out) {
-        if (layerScale == null) {
-            ops.elementwise().add(x, residual, rows * channels, out, ops.parallel());
-        } else {
-            ops.elementwise().affineResidualRprelu(x, rows, channels, layerScale.a(), layerScale.b(), residual,
-                    null, null, null, out, ops.parallel());
-        }
+    /** The epilogue followed by a LayerScale, when the model has one. */
+    private static Epilogue withLayerScale(Epilogue e, Affine layerScale) {
+        return layerScale == null ? e : e.withLayerScale(layerScale.a(), layerScale.b());
     }
 
     /** Bytes of parameters held: packed binary weights and float vectors. */

@@ -46,10 +46,7 @@ public final class Images {
      * @throws ImageException naming the file if it is missing, unreadable, not an image or corrupt
      */
     public static BufferedImage read(Path file) throws IOException {
-        Objects.requireNonNull(file, "file");
-        if (!Files.exists(file)) throw new ImageException("image file not found: " + file);
-        if (Files.isDirectory(file)) throw new ImageException("not an image file but a directory: " + file);
-        if (!Files.isReadable(file)) throw new ImageException("image file not readable: " + file);
+        checkFile(file);
         BufferedImage image;
         try {
             image = ImageIO.read(file.toFile());
@@ -62,6 +59,14 @@ public final class Images {
         }
         if (image.getWidth() < 1 || image.getHeight() < 1) throw new ImageException("empty image: " + file);
         return image;
+    }
+
+    /** The checks {@link #read} makes before decoding: {@code file} exists, is not a directory and is readable. */
+    static void checkFile(Path file) throws ImageException {
+        Objects.requireNonNull(file, "file");
+        if (!Files.exists(file)) throw new ImageException("image file not found: " + file);
+        if (Files.isDirectory(file)) throw new ImageException("not an image file but a directory: " + file);
+        if (!Files.isReadable(file)) throw new ImageException("image file not readable: " + file);
     }
 
     /** {@link #preprocess preprocess}{@code (read(file), size)}. */

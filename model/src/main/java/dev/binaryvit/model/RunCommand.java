@@ -2,7 +2,11 @@ package dev.binaryvit.model;
 
 import dev.binaryvit.kernels.Kernels;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,6 +37,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "10", description = "Timed runs for the time table (default ${DEFAULT-VALUE}).")
     int runs;
 
+    @Option(names = "--warmup", paramLabel = "N",
+            description = "Untimed runs before the timed ones (default: at least 3, more for up to 3 s, at most 50).")
+    Integer warmup;
+
     @Parameters(paramLabel = "IMAGE", arity = "0..*", description = "Images (PNG, JPEG, ...); none: the bundled sample.")
     List<Path> images = new ArrayList<>();
 
@@ -48,17 +56,27 @@ final class RunCommand implements Callable<Integer> {
         if (threads < 1 || runs < 1) {
             throw new IllegalArgumentException("--threads and --runs must be >= 1");
         }
-        List<String> names = new ArrayList<>();
-        List<BufferedImage> pictures = new ArrayList<>();
-        if (images.isEmpty()) {
-            names.add("sample.png (bundled)");
-            pictures.add(Images.sample());
+        if (warmup != null && warmup < 0) {
+            throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
+        }
+        if (weights != null) {
+            requireFile(config, "--config");
+            requireFile(weights, "--weights");
+        }
+        if (threads > MAX_THREADS) {
+            throw new IllegalArgumentException("--threads must be at most " + MAX_THREADS + ", got " + threads);
         }
         for (Path p : images) {
-            names.add(p.toString());
-            pictures.add(Images.read(p)); // fails with the path named before any work is done
+            Images.checkFile(p); // a missing file fails with its path named before any work is done
         }
-        try (BinaryVit model = weights == null ? BinaryVit.builtIn(threads) : BinaryVit.load(config, weights, threads)) {
+        int count = images.isEmpty() ? 1 : images.size();
+        BinaryVitConfig checked = weights == null ? null : BinaryVitConfig.fromJson(config);
+        if (checked != null && checked.numChannels() != 3) {
+            throw new IllegalArgumentException("bad config " + config + ": num_channels: run reads RGB images (3 channels)"
+                    + " but the model takes " + checked.numChannels() + "; use the library's BinaryVit.forward for other inputs");
+        }
+        try (BinaryVit model = weights == null ? BinaryVit.builtIn(threads)
+                : BinaryVit.create(checked, Safetensors.read(weights), threads)) {
             BinaryVitConfig c = model.config();
             out.printf("model: %s%n", weights == null
                     ? "BinaryViT-S with built-in deterministic weights (no checkpoint given: the labels are meaningless)"
@@ -68,24 +86,53 @@ final class RunCommand implements Callable<Integer> {
                 out.printf("unused tensors in the weight file (%d): %s%n", model.unusedTensors().size(),
                         model.unusedTensors());
             }
+            // Images are decoded and classified MAX_BATCH at a time: a directory of photos needs the
+            // memory of one batch (decoded pictures, workspace), not of all of them.
             int size = c.imageSize();
-            int batch = pictures.size();
             int per = model.imageFloats();
-            float[] input = new float[batch * per];
-            for (int b = 0; b < batch; b++) {
-                System.arraycopy(Images.preprocess(pictures.get(b), size), 0, input, b * per, per);
-            }
-            float[] logits = model.forward(input, batch);
-            for (int b = 0; b < batch; b++) {
-                out.printf("%n%s%n", names.get(b));
-                int rank = 1;
-                for (Prediction p : model.top(logits, b, 5)) {
-                    out.printf("  %d. %-40s p=%.4f  logit=%.3f%n", rank++, p.label(), p.probability(), p.logit());
+            float[] first = null;
+            int firstBatch = 0;
+            for (int from = 0; from < count; from += MAX_BATCH) {
+                int batch = Math.min(MAX_BATCH, count - from);
+                float[] input = new float[batch * per];
+                for (int b = 0; b < batch; b++) {
+                    BufferedImage picture = images.isEmpty() ? Images.sample() : Images.read(images.get(from + b));
+                    System.arraycopy(Images.preprocess(picture, size), 0, input, b * per, per);
+                }
+                float[] logits = model.forward(input, batch);
+                for (int b = 0; b < batch; b++) {
+                    out.printf("%n%s%n", images.isEmpty() ? "sample.png (bundled)" : images.get(from + b).toString());
+                    int rank = 1;
+                    for (Prediction p : model.top(logits, b, 5)) {
+                        out.printf("  %d. %-40s p=%.4f  logit=%.3f%n", rank++, p.label(), p.probability(), p.logit());
+                    }
+                }
+                if (first == null) {
+                    first = input;
+                    firstBatch = batch;
                 }
             }
-            timeTable(model, input, batch, out);
+            timeTable(model, first, firstBatch, out);
         }
         return 0;
+    }
+
+    /** Images per forward pass. */
+    static final int MAX_BATCH = 8;
+    /** More threads than this is a typo (each one is a platform thread). */
+    static final int MAX_THREADS = 256;
+
+    /** A readable regular file, else a message naming it and the option it was given to. */
+    static void requireFile(Path file, String option) throws IOException {
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString(), null, option);
+        }
+        if (Files.isDirectory(file)) {
+            throw new IOException(option + " " + file + " is a directory, not a file");
+        }
+        if (!Files.isReadable(file)) {
+            throw new AccessDeniedException(file.toString(), null, option);
+        }
     }
 
     /** Per-step median times over {@code runs} runs after a warm-up, so the JIT has compiled the kernels. */
@@ -95,7 +142,7 @@ final class RunCommand implements Callable<Integer> {
         Map<String, String> shapes = new LinkedHashMap<>();
         long warmUntil = System.nanoTime() + 3_000_000_000L;
         int warm = 0;
-        while (warm < 3 || (System.nanoTime() < warmUntil && warm < 50)) {
+        while (warmup != null ? warm < warmup : warm < 3 || (System.nanoTime() < warmUntil && warm < 50)) {
             model.forward(input, batch, logits, StepObserver.NONE);
             warm++;
         }

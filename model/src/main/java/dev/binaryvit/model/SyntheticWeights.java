@@ -21,7 +21,8 @@ import java.util.stream.IntStream;
  *     running_var {@code U(0.5, 1.5)} (always positive) — except the BatchNorms on the residual
  *     stream ({@code layernorm_before/after}, the patch-merge {@code norm0}, the final
  *     {@code layernorm}), whose running statistics follow the growth of the stream through a
- *     stage (std {@code 1 + k}, mean {@code 0.3 k} after {@code k} layers), as calibrated
+ *     stage (std {@code 1 + k}, mean {@code 0.3 k} after {@code k} layers; {@code 1 + 8k} and
+ *     {@code 2.4 k} without LayerScale, whose layers add about ten times more), as calibrated
  *     statistics would: with unit statistics there the activations would double at every layer
  *     (about 1e5 at the end of BinaryViT-S); with these they stay of order 1 and the logits of
  *     BinaryViT-S have a spread of about 0.3;</li>
@@ -118,19 +119,27 @@ public final class SyntheticWeights {
     // of a stage, is deliberately a little faster than the real one (about sqrt(0.45 + 0.65 k)
     // for BinaryViT-S on the sample image): underestimating it lets the stream grow geometrically
     // (each layer's branches then add a multiple of its input), overestimating keeps it stable.
+    //
+    // Without LayerScale (disable_layerscale) the attention and MLP outputs join the stream unscaled
+    // (LayerScale's alpha is about 0.1): one layer then adds about 4 to the std (BinaryViT-S, sample
+    // image). With the steps above the stream would grow geometrically (to 3e7 at the end of
+    // BinaryViT-S); steps of 8 and 2.4 overestimate the growth as above and keep it of order 10,
+    // with logits of about the same spread as with LayerScale.
     static final double STD_STEP = 1.0;
     static final double MEAN_STEP = 0.3;
+    static final double STD_STEP_WITHOUT_LAYER_SCALE = 8.0;
+    static final double MEAN_STEP_WITHOUT_LAYER_SCALE = 2.4;
 
     /** Expected std of the input of BatchNorm {@code name}: 1 except on the residual stream. */
     private static double residualStd(BinaryVitConfig cfg, String name) {
         double k = residualDepth(cfg, name);
-        return k < 0 ? 1 : 1 + STD_STEP * k;
+        return k < 0 ? 1 : 1 + (cfg.layerScale() ? STD_STEP : STD_STEP_WITHOUT_LAYER_SCALE) * k;
     }
 
     /** Expected mean of the input of BatchNorm {@code name}: 0 except on the residual stream. */
     private static double residualMean(BinaryVitConfig cfg, String name) {
         double k = residualDepth(cfg, name);
-        return k < 0 ? 0 : MEAN_STEP * k;
+        return k < 0 ? 0 : (cfg.layerScale() ? MEAN_STEP : MEAN_STEP_WITHOUT_LAYER_SCALE) * k;
     }
 
     /** How many layers of its stage the residual stream has been through at BatchNorm {@code name}; -1 off the stream. */

@@ -38,21 +38,35 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        if (threads < 1 || threads > RunCommand.MAX_THREADS) {
+            throw new IllegalArgumentException("--threads must be in [1, " + RunCommand.MAX_THREADS + "], got " + threads);
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new IOException(dir + (Files.exists(dir) ? " is not a directory" : " does not exist")
+                    + " (verify needs a directory with config.json, weights.safetensors and case.safetensors)");
+        }
         for (String name : new String[] {"config.json", "weights.safetensors", "case.safetensors"}) {
             if (!Files.isRegularFile(dir.resolve(name))) {
                 throw new IOException(dir.resolve(name) + " is missing (verify needs config.json, "
                         + "weights.safetensors and case.safetensors in " + dir + ")");
             }
         }
-        if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be >= 1");
-        }
         Case reference = Case.read(dir.resolve("case.safetensors"));
         try (BinaryVit model = BinaryVit.load(dir.resolve("config.json"), dir.resolve("weights.safetensors"), threads)) {
+            if (!model.unusedTensors().isEmpty()) {
+                // Not an error (a checkpoint may carry extras), but a likely sign of the wrong config.
+                out.printf("warning: %d tensors of weights.safetensors are not used by config.json: %s%n",
+                        model.unusedTensors().size(), abbreviate(model.unusedTensors()));
+            }
             Report report = verify(model, reference);
             report.print(out);
             return report.pass() ? 0 : 1;
         }
+    }
+
+    private static String abbreviate(java.util.List<String> names) {
+        return names.size() <= 5 ? names.toString()
+                : names.subList(0, 5).toString().replace("]", ", ... (" + (names.size() - 5) + " more)]");
     }
 
     static Report verify(BinaryVit model, Case c) {
@@ -141,6 +155,21 @@ final class VerifyCommand implements Callable<Integer> {
             top1 = agreeingTop1;
         }
 
+        /** The teacher-forced errors of layer i (the last layer's through the head, against the logits). */
+        Errors forced(int i) {
+            return forced[i];
+        }
+
+        /** The end-to-end errors of the logits. */
+        Errors logits() {
+            return logits;
+        }
+
+        /** Images whose top-1 class agrees end to end. */
+        int top1() {
+            return top1;
+        }
+
         boolean pass() {
             for (Errors e : forced) {
                 if (!e.pass()) {
@@ -195,6 +224,9 @@ final class VerifyCommand implements Callable<Integer> {
             if (input == null || input.shape().length != 4) {
                 throw new IOException(path + ": no 4-d tensor 'input' [batch, channels, height, width]");
             }
+            if (input.shape()[0] < 1) {
+                throw new IOException(path + ": 'input' " + input.shapeString() + " holds a batch of 0 images");
+            }
             if (s.tensor("logits") == null) {
                 throw new IOException(path + ": no tensor 'logits'");
             }
@@ -216,22 +248,27 @@ final class VerifyCommand implements Callable<Integer> {
         /** Every tensor verify reads exists with the model's shape, else a message naming it. */
         void checkAgainst(BinaryVit model) {
             BinaryVitConfig c = model.config();
-            expect("input", (long) batch * model.imageFloats());
-            expect("logits", (long) batch * c.numLabels());
+            int size = c.imageSize();
+            expect("input", batch, c.numChannels(), size, size);
+            expect("logits", batch, c.numLabels());
             for (int i = 0; i <= model.layers(); i++) {
                 int s = i == model.layers() ? c.stages() - 1 : c.stageOfLayer(i);
-                expect("hidden." + i, (long) batch * c.grid(s) * c.grid(s) * c.hiddenSize(s));
+                expect("hidden." + i, batch, c.tokens(s), c.hiddenSize(s));
             }
         }
 
-        private void expect(String name, long floats) {
+        /** Tensor {@code name} holds {@code product(shape)} values (any shape of that size is accepted). */
+        private void expect(String name, long... shape) {
             Tensor t = file.tensor(name);
             if (t == null) {
                 throw new IllegalArgumentException("case.safetensors has no tensor '" + name + "'");
             }
+            long floats = 1;
+            for (long d : shape) floats *= d;
             if (t.data().length != floats) {
-                throw new IllegalArgumentException("case.safetensors: '" + name + "' has " + t.data().length
-                        + " values but the model needs " + floats);
+                throw new IllegalArgumentException("case.safetensors: '" + name + "' " + t.shapeString() + " has "
+                        + t.data().length + " values but the model needs " + floats + " "
+                        + java.util.Arrays.toString(shape) + " (batch " + batch + " from 'input')");
             }
         }
     }

@@ -10,8 +10,8 @@ import java.util.Set;
 
 /**
  * A safetensors file checked against one {@link BinaryVitConfig}: every required tensor of its
- * {@link WeightCatalogue} is present with the expected shape and a floating-point dtype, and so is
- * every optional tensor that the file has. Tensors the config does not use are no error; they
+ * {@link WeightCatalogue} is present with the expected shape, a floating-point dtype and finite
+ * values (BatchNorm variances not negative), and so is every optional tensor that the file has. Tensors the config does not use are no error; they
  * are listed by {@link #unused()}.
  *
  * <p>Access is by official name; asking for a name that is not in the catalogue is a programming
@@ -70,20 +70,55 @@ public final class Weights {
         if (!missing.isEmpty() || !mismatched.isEmpty()) {
             StringBuilder sb = new StringBuilder("weights do not fit the config: ")
                     .append(missing.size()).append(" missing, ")
-                    .append(mismatched.size()).append(" of the wrong shape or dtype");
+                    .append(mismatched.size()).append(" of the wrong shape, dtype or values");
             if (!unused.isEmpty()) sb.append(", ").append(unused.size()).append(" unused");
             if (missing.size() + mismatched.size() > required.size() / 2) {
                 sb.append(" (most of the config's tensors do not fit: is this the config of these weights?)");
             }
-            sb.append("; config: ").append(config);
-            for (String m : missing) {
-                long[] s = required.get(m);
-                sb.append("\n  missing: ").append(m).append(' ').append(Arrays.toString(s));
+            String prefix = commonPrefix(file, required.keySet(), missing);
+            if (prefix != null) {
+                sb.append(" (the file's names carry the prefix '").append(prefix)
+                        .append("', as in a wrapped state_dict: save the weights without it)");
             }
-            for (String m : mismatchLines) sb.append("\n  ").append(m);
+            sb.append("; config: ").append(config);
+            // The first problems name the tensors; a file of another model would otherwise print thousands of lines.
+            List<String> missingLines = new ArrayList<>();
+            for (String m : missing) missingLines.add("missing: " + m + ' ' + Arrays.toString(required.get(m)));
+            appendLines(sb, missingLines, "missing");
+            appendLines(sb, mismatchLines, "of the wrong shape, dtype or values");
             throw new WeightsException(sb.toString(), missing, mismatched);
         }
         return new Weights(config, cat, data, unused);
+    }
+
+    /**
+     * Problems of each kind listed one per line in the message; all of them are in
+     * {@link WeightsException#missing()} and {@link WeightsException#mismatched()}.
+     */
+    static final int MAX_LINES = 12;
+
+    private static void appendLines(StringBuilder sb, List<String> lines, String kind) {
+        for (String line : lines.subList(0, Math.min(lines.size(), MAX_LINES))) sb.append("\n  ").append(line);
+        if (lines.size() > MAX_LINES) {
+            sb.append("\n  ... and ").append(lines.size() - MAX_LINES).append(" more ").append(kind);
+        }
+    }
+
+    /**
+     * The prefix ({@code "module."}, {@code "model."}, ...) that the file puts before most of the
+     * missing required names, or null.
+     */
+    private static String commonPrefix(Safetensors file, java.util.Set<String> required, List<String> missing) {
+        if (missing.size() <= required.size() / 2) return null;
+        String probe = missing.get(0);
+        for (String name : file.names()) {
+            if (name.length() > probe.length() && name.endsWith("." + probe)) {
+                String prefix = name.substring(0, name.length() - probe.length());
+                long found = missing.stream().filter(m -> file.tensor(prefix + m) != null).count();
+                return found > missing.size() / 2 ? prefix : null;
+            }
+        }
+        return null;
     }
 
     private static void accept(Tensor t, long[] expected, Map<String, float[]> data,
@@ -100,9 +135,41 @@ public final class Weights {
             mismatched.add(t.name());
             lines.add("wrong dtype: " + t.name() + " expected a floating-point dtype (F32, F16, BF16, F64) found "
                     + t.dtype());
+        } else if (badValue(t) != null) {
+            mismatched.add(t.name());
+            lines.add(badValue(t));
         } else {
             data.put(t.name(), t.data());
         }
+    }
+
+    /**
+     * A value no trained checkpoint holds, as a message line, or null: NaN or infinity anywhere (it
+     * would make every logit NaN), or a negative BatchNorm {@code running_var} (its square root).
+     */
+    private static String badValue(Tensor t) {
+        float[] d = t.data();
+        boolean variance = t.name().endsWith(".running_var");
+        for (int i = 0; i < d.length; i++) {
+            if (!Float.isFinite(d[i])) {
+                return "bad value: " + t.name() + index(t, i) + " = " + d[i] + " (every value must be finite)";
+            }
+            if (variance && d[i] < 0) {
+                return "bad value: " + t.name() + index(t, i) + " = " + d[i] + " (a variance cannot be negative)";
+            }
+        }
+        return null;
+    }
+
+    private static String index(Tensor t, int flat) {
+        long[] shape = t.shape();
+        long[] at = new long[shape.length];
+        long rest = flat;
+        for (int k = shape.length - 1; k >= 0; k--) {
+            at[k] = rest % shape[k];
+            rest /= shape[k];
+        }
+        return Arrays.toString(at);
     }
 
     /** The config these weights were checked against. */

@@ -26,7 +26,7 @@ public final class WeightsException extends IOException {
         return missing;
     }
 
-    /** Names of the tensors present with the wrong shape or dtype. */
+    /** Names of the tensors present with the wrong shape or dtype, or with a non-finite value or a negative variance. */
     public List<String> mismatched() {
         return mismatched;
     }

@@ -22,15 +22,32 @@ final class NaiveForward {
     /** Logits of one image {@code [3][size][size]}; {@code hidden}, if not null, receives the input of every layer and the encoder output. */
     double[] logits(float[] image, double[][][] hidden) {
         double[][] h = embeddings(image);
-        int layer = 0;
-        for (int s = 0; s < 4; s++) {
-            for (int i = 0; i < cfg.depth(s); i++, layer++) {
-                if (hidden != null) hidden[layer] = h;
-                h = layer(h, layer, s);
-            }
-            if (s < 3) h = patchMerge(h, s + 1);
+        for (int layer = 0; layer < cfg.numLayers(); layer++) {
+            if (hidden != null) hidden[layer] = h;
+            h = step(layer, h);
         }
-        if (hidden != null) hidden[layer] = h;
+        if (hidden != null) hidden[cfg.numLayers()] = h;
+        return head(h);
+    }
+
+    /** {@code hidden.0} of one image: the embeddings, {@code [tokens][C0]}. */
+    double[][] embed(float[] image) {
+        return embeddings(image);
+    }
+
+    /**
+     * Encoder layer {@code layer} applied to {@code hidden.layer}, followed by the patch merging when
+     * the layer ends a stage (not the last): {@code hidden.(layer+1)}, as {@code verify} numbers them.
+     */
+    double[][] step(int layer, double[][] h) {
+        int s = cfg.stageOfLayer(layer);
+        double[][] out = layer(h, layer, s);
+        boolean lastOfStage = layer == cfg.numLayers() - 1 || cfg.stageOfLayer(layer + 1) != s;
+        return lastOfStage && s < 3 ? patchMerge(out, s + 1) : out;
+    }
+
+    /** Logits from the encoder output {@code hidden.(layers)} of one image. */
+    double[] head(double[][] h) {
         int c3 = cfg.hiddenSize(3);
         h = bn(h, "vit.layernorm", cfg.layerNormEps());
         double[] pooled = new double[c3];

@@ -49,6 +49,47 @@ class SyntheticWeightsTest {
         }
     }
 
+    /**
+     * With every combination of the flags, the residual stream of a model as deep as BinaryViT-S
+     * (narrower) stays of order 1 to 10 through all 19 layers instead of growing geometrically, and
+     * the logits keep a moderate spread: synthetic models of every variant are in the regime of a
+     * trained one, where signs depend on the input.
+     */
+    @Test
+    void theResidualStreamStaysBoundedForEveryFlagCombination() throws WeightsException {
+        float[] image = Images.preprocess(Images.sample(), 64);
+        for (int flags = 0; flags < 16; flags++) {
+            int f = flags;
+            BinaryVitConfig c = BinaryVitConfig.fromJson(BinaryVitConfigTest.withField(smallTiny().toJson(), o -> {
+                o.put("image_size", 64);
+                o.putArray("depths").add(3).add(4).add(8).add(4);
+                o.put("avg_res3", (f & 1) == 0);
+                o.put("avg_res5", (f & 2) == 0);
+                o.put("disable_layerscale", (f & 4) != 0);
+                o.put("some_fp", (f & 8) != 0);
+            }));
+            double[] worst = {0, Double.POSITIVE_INFINITY};
+            float[] logits = new float[c.numLabels()];
+            try (BinaryVit model = BinaryVit.create(c, SyntheticWeights.create(c, 3), 1)) {
+                model.forward(image, 1, logits, (step, out, length, nanos) -> {
+                    if (step.kind() == Step.Kind.HEAD) return;
+                    double sq = 0;
+                    for (int i = 0; i < length; i++) sq += (double) out[i] * out[i];
+                    double rms = Math.sqrt(sq / length);
+                    worst[0] = Math.max(worst[0], rms);
+                    worst[1] = Math.min(worst[1], rms);
+                });
+            }
+            double mean = 0, sq = 0;
+            for (float v : logits) mean += v / logits.length;
+            for (float v : logits) sq += (v - mean) * (v - mean) / logits.length;
+            double spread = Math.sqrt(sq);
+            String what = c + ": stream rms in [" + worst[1] + ", " + worst[0] + "], logits std " + spread;
+            assertTrue(worst[0] < 30 && worst[1] > 0.1, what);
+            assertTrue(spread > 0.03 && spread < 3, what);
+        }
+    }
+
     @Test
     void deterministicForASeed() {
         BinaryVitConfig tiny = smallTiny();
