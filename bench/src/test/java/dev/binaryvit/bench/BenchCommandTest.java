@@ -67,6 +67,18 @@ class BenchCommandTest {
     }
 
     @Test
+    void theWholeModelGetsALongerWarmupThanTheKernels() {
+        for (boolean quick : new boolean[] {true, false}) {
+            for (BenchCommand.Group g : BenchCommand.plan(quick, EPYC, true, 512)) {
+                double warmup = g.warmups() * g.warmupSeconds();
+                if (g.name().startsWith("model")) {
+                    assertTrue(warmup >= 8, g.name() + " warms up for " + warmup + " s");
+                }
+            }
+        }
+    }
+
+    @Test
     void quickIsSmallerThanFull() {
         assertTrue(configs(BenchCommand.plan(true, EPYC, true, 512)) < 70);
         assertTrue(configs(BenchCommand.plan(false, EPYC, true, 512)) > configs(BenchCommand.plan(true, EPYC, true, 512)));
