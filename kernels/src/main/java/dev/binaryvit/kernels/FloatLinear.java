@@ -13,6 +13,9 @@ public final class FloatLinear {
     private static final FloatLinear ACTIVE = new FloatLinear(
             Vectorization.select("dev.binaryvit.kernels.VectorFloatLinear", FloatLinearSupport.class, REFERENCE.impl));
 
+    /** Output channels per parallel block when rows are too few to split. */
+    private static final int COLUMN_BLOCK = 64;
+
     private final FloatLinearSupport impl;
 
     private FloatLinear(FloatLinearSupport impl) {
@@ -45,10 +48,15 @@ public final class FloatLinear {
             Check.length("bias", bias, w.out(), () -> "one per output, out " + w.out());
         }
         Check.length("out", out, (long) rows * w.out(), () -> "rows " + rows + " x out " + w.out());
+        int m = w.out();
         if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
-            impl.apply(x, 0, rows, w, bias, out);
-        } else {
-            parallel.forRange(rows, 1, (from, to) -> impl.apply(x, from, to, w, bias, out));
+            impl.apply(x, 0, rows, 0, m, w, bias, out);
+        } else if (rows >= 4 * parallel.threads()) {
+            parallel.forRange(rows, 1, (from, to) -> impl.apply(x, from, to, 0, m, w, bias, out));
+        } else { // a few rows (the classifier of one image): split the output channels instead
+            int blocks = (m + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
+            parallel.forRange(blocks, 1, (b0, b1) ->
+                    impl.apply(x, 0, rows, b0 * COLUMN_BLOCK, Math.min(m, b1 * COLUMN_BLOCK), w, bias, out));
         }
     }
 

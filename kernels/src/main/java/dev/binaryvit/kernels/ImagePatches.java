@@ -12,6 +12,12 @@ public final class ImagePatches {
     private ImagePatches() {}
 
     public static void gather(float[] images, int batch, int channels, int height, int width, int p, float[] out) {
+        gather(images, batch, channels, height, width, p, out, Parallel.SERIAL);
+    }
+
+    /** As above, the rows of patches split over {@code parallel}. */
+    public static void gather(float[] images, int batch, int channels, int height, int width, int p, float[] out,
+                              Parallel parallel) {
         Check.positive("batch", batch);
         Check.positive("channels", channels);
         Check.positive("patch", p);
@@ -23,18 +29,30 @@ public final class ImagePatches {
         long pixels = (long) batch * channels * height * width;
         Check.length("images", images, pixels, () -> "batch " + batch + " x " + channels + " x " + height + " x " + width);
         Check.length("out", out, pixels, () -> "the same number of values as the images");
+        Check.notNull("parallel", parallel);
+        int gh = height / p;
+        if (parallel.threads() == 1) {
+            rows(images, 0, batch * gh, channels, height, width, p, out);
+        } else {
+            parallel.forRange(batch * gh, 1, (from, to) -> rows(images, from, to, channels, height, width, p, out));
+        }
+    }
+
+    /** Patch rows {@code [from, to)} of the flattened {@code [batch][height / p]}. */
+    private static void rows(float[] images, int from, int to, int channels, int height, int width, int p,
+                             float[] out) {
         int gh = height / p;
         int gw = width / p;
         int row = channels * p * p;
-        for (int b = 0; b < batch; b++) {
-            for (int py = 0; py < gh; py++) {
-                for (int px = 0; px < gw; px++) {
-                    int o = ((b * gh + py) * gw + px) * row;
-                    for (int c = 0; c < channels; c++) {
-                        for (int ky = 0; ky < p; ky++) {
-                            int src = ((b * channels + c) * height + py * p + ky) * width + px * p;
-                            System.arraycopy(images, src, out, o + (c * p + ky) * p, p);
-                        }
+        for (int bp = from; bp < to; bp++) {
+            int b = bp / gh;
+            int py = bp % gh;
+            for (int px = 0; px < gw; px++) {
+                int o = ((b * gh + py) * gw + px) * row;
+                for (int c = 0; c < channels; c++) {
+                    for (int ky = 0; ky < p; ky++) {
+                        int src = ((b * channels + c) * height + py * p + ky) * width + px * p;
+                        System.arraycopy(images, src, out, o + (c * p + ky) * p, p);
                     }
                 }
             }

@@ -4,11 +4,11 @@ package dev.binaryvit.kernels;
 final class ReferenceFloatLinear implements FloatLinearSupport {
 
     @Override
-    public void apply(float[] x, int from, int to, FloatLinear.Weights w, float[] bias, float[] out) {
+    public void apply(float[] x, int from, int to, int m0, int m1, FloatLinear.Weights w, float[] bias, float[] out) {
         int k = w.in();
         int m = w.out();
         for (int n = from; n < to; n++) {
-            for (int j = 0; j < m; j++) {
+            for (int j = m0; j < m1; j++) {
                 float acc = 0f;
                 for (int i = 0; i < k; i++) {
                     acc = Math.fma(x[n * k + i], w.weight(j, i), acc);

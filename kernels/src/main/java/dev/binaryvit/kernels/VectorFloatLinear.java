@@ -15,15 +15,15 @@ final class VectorFloatLinear implements FloatLinearSupport {
     private static final int LANES = F.length();
 
     @Override
-    public void apply(float[] x, int from, int to, FloatLinear.Weights w, float[] bias, float[] out) {
+    public void apply(float[] x, int from, int to, int m0, int m1, FloatLinear.Weights w, float[] bias, float[] out) {
         int k = w.in();
         int m = w.out();
         float[] wt = w.transposed();
         int stride = w.stride();
         for (int n = from; n < to; n++) {
             int xRow = n * k;
-            int j = 0;
-            for (; j + 4 * LANES <= m; j += 4 * LANES) { // four vectors of channels at a time
+            int j = m0;
+            for (; j + 4 * LANES <= m1; j += 4 * LANES) { // four vectors of channels at a time
                 FloatVector a0 = FloatVector.zero(F);
                 FloatVector a1 = a0;
                 FloatVector a2 = a0;
@@ -46,8 +46,8 @@ final class VectorFloatLinear implements FloatLinearSupport {
                 a2.intoArray(out, n * m + j + 2 * LANES);
                 a3.intoArray(out, n * m + j + 3 * LANES);
             }
-            for (; j < m; j += LANES) { // remaining channels, the last vector masked
-                VectorMask<Float> in = F.indexInRange(j, m);
+            for (; j < m1; j += LANES) { // remaining channels, the last vector masked
+                VectorMask<Float> in = F.indexInRange(j, m1);
                 FloatVector a0 = FloatVector.zero(F);
                 for (int i = 0, t = j; i < k; i++, t += stride) {
                     a0 = FloatVector.broadcast(F, x[xRow + i]).fma(FloatVector.fromArray(F, wt, t), a0);

@@ -45,6 +45,24 @@ class FloatLinearTest {
     }
 
     @Test
+    void aFewRowsSplitOverThreadsByColumnsGiveTheSameBits() {
+        Random random = new Random(4);
+        float[] x = TestData.floats(random, 2 * 512);
+        FloatLinear.Weights w = FloatLinear.Weights.of(TestData.floats(random, 1000 * 512), 1000, 512);
+        float[] bias = TestData.floats(random, 1000);
+        float[] one = new float[2 * 1000];
+        float[] two = new float[2 * 1000];
+        FloatLinear.active().apply(x, 2, w, bias, one);
+        try (Parallel p = Parallel.of(2)) {
+            FloatLinear.active().apply(x, 2, w, bias, two, p);
+        }
+        assertArrayEquals(one, two, 0f);
+        float[] expected = new float[2 * 1000];
+        FloatLinear.reference().apply(x, 2, w, bias, expected);
+        assertArrayEquals(expected, two, 0f);
+    }
+
+    @Test
     void aHandCheckedProduct() {
         FloatLinear.Weights w = FloatLinear.Weights.of(new float[] {1, 2, 3, -1, 0, 0.5f}, 2, 3);
         float[] out = new float[2];

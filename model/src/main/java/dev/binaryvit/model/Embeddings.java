@@ -38,7 +38,7 @@ final class Embeddings {
         int grid = imageSize / patch;
         int rows = batch * grid * grid;
         float[] patches = ws.floats(F.PATCHES, (long) batch * imageChannels * imageSize * imageSize);
-        ImagePatches.gather(images, batch, imageChannels, imageSize, imageSize, patch, patches);
+        ImagePatches.gather(images, batch, imageChannels, imageSize, imageSize, patch, patches, ops.parallel());
         int k = imageChannels * patch * patch;
         trace.mark("patches", Kind.ELEMENTWISE, rows * k, 1, 1, 0);
         ops.linear().apply(patches, rows, projection, bias, out, ops.parallel());
