@@ -12,12 +12,15 @@ public final class ImagePatches {
     private ImagePatches() {}
 
     public static void gather(float[] images, int batch, int channels, int height, int width, int p, float[] out) {
-        gather(images, batch, channels, height, width, p, out, Parallel.SERIAL);
+        gather(images, 0, batch, channels, height, width, p, out, Parallel.SERIAL);
     }
 
-    /** As above, the rows of patches split over {@code parallel}. */
-    public static void gather(float[] images, int batch, int channels, int height, int width, int p, float[] out,
-                              Parallel parallel) {
+    /**
+     * As above for the images starting at {@code images[offset]} (for instance one image of a
+     * batch), the rows of patches split over {@code parallel}.
+     */
+    public static void gather(float[] images, int offset, int batch, int channels, int height, int width, int p,
+                              float[] out, Parallel parallel) {
         Check.positive("batch", batch);
         Check.positive("channels", channels);
         Check.positive("patch", p);
@@ -27,20 +30,25 @@ public final class ImagePatches {
             throw new IllegalArgumentException("image " + height + "x" + width + " is not a multiple of the patch " + p);
         }
         long pixels = (long) batch * channels * height * width;
-        Check.length("images", images, pixels, () -> "batch " + batch + " x " + channels + " x " + height + " x " + width);
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset must be >= 0, got " + offset);
+        }
+        Check.length("images", images, offset + pixels,
+                () -> "offset " + offset + " + batch " + batch + " x " + channels + " x " + height + " x " + width);
         Check.length("out", out, pixels, () -> "the same number of values as the images");
         Check.notNull("parallel", parallel);
         int gh = height / p;
         if (parallel.threads() == 1) {
-            rows(images, 0, batch * gh, channels, height, width, p, out);
+            rows(images, offset, 0, batch * gh, channels, height, width, p, out);
         } else {
-            parallel.forRange(batch * gh, 1, (from, to) -> rows(images, from, to, channels, height, width, p, out));
+            parallel.forRange(batch * gh, 1,
+                    (from, to) -> rows(images, offset, from, to, channels, height, width, p, out));
         }
     }
 
     /** Patch rows {@code [from, to)} of the flattened {@code [batch][height / p]}. */
-    private static void rows(float[] images, int from, int to, int channels, int height, int width, int p,
-                             float[] out) {
+    private static void rows(float[] images, int offset, int from, int to, int channels, int height, int width,
+                             int p, float[] out) {
         int gh = height / p;
         int gw = width / p;
         int row = channels * p * p;
@@ -51,7 +59,7 @@ public final class ImagePatches {
                 int o = ((b * gh + py) * gw + px) * row;
                 for (int c = 0; c < channels; c++) {
                     for (int ky = 0; ky < p; ky++) {
-                        int src = ((b * channels + c) * height + py * p + ky) * width + px * p;
+                        int src = offset + ((b * channels + c) * height + py * p + ky) * width + px * p;
                         System.arraycopy(images, src, out, o + (c * p + ky) * p, p);
                     }
                 }

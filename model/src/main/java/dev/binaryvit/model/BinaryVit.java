@@ -37,6 +37,9 @@ public final class BinaryVit implements AutoCloseable {
     private final Parallel parallel;
     private final Ops ops;
     private final Workspace workspace = new Workspace();
+    /** For a batch shared out between threads: each thread its own scratch and single-threaded kernels. */
+    private final ThreadLocal<Workspace> threadWorkspaces = ThreadLocal.withInitial(Workspace::new);
+    private final Ops serialOps;
     // The steps of a forward pass, made once: reporting them allocates nothing.
     private static final Step EMBEDDINGS = Step.embeddings();
     private static final Step HEAD = Step.head();
@@ -65,6 +68,7 @@ public final class BinaryVit implements AutoCloseable {
             mergeSteps[s] = Step.merge(s);
         }
         this.ops = ops;
+        this.serialOps = ops.withParallel(Parallel.SERIAL);
         this.parallel = parallel;
         this.unusedTensors = List.copyOf(w.unused());
     }
@@ -164,45 +168,69 @@ public final class BinaryVit implements AutoCloseable {
         forward(images, batch, logits, observer, Trace.OFF);
     }
 
-    /** As {@link #forward(float[], int, float[], StepObserver)}, also timing every kernel call into {@code trace}. */
+    /**
+     * As {@link #forward(float[], int, float[], StepObserver)}, also timing every kernel call into
+     * {@code trace}. A batch runs one image after the other, each through the whole network while
+     * its activations fit the caches (a whole batch of stage-0 tensors does not); with several
+     * threads and no observer or trace, the images are shared out between the threads instead, which
+     * then need no synchronisation at all. With batch > 1, {@code observer} hears each step once per image.
+     */
     public synchronized void forward(float[] images, int batch, float[] logits, StepObserver observer, Trace trace) {
         checkBatch(batch);
         checkLength("images", images, (long) batch * imageFloats(),
                 () -> "batch " + batch + " x " + config.numChannels() + " x " + config.imageSize() + " x " + config.imageSize());
         checkLength("logits", logits, (long) batch * config.numLabels(), () -> "batch " + batch + " x labels " + config.numLabels());
-        float[] h = hidden(F.HIDDEN_A, 0, batch);
+        if (batch >= 2 && parallel.threads() > 1 && observer == StepObserver.NONE && trace == Trace.OFF) {
+            parallel.forRange(batch, 1, (from, to) -> {
+                Workspace own = threadWorkspaces.get();
+                for (int b = from; b < to; b++) {
+                    image(serialOps, own, images, b, logits, StepObserver.NONE, Trace.OFF);
+                }
+            });
+        } else {
+            for (int b = 0; b < batch; b++) {
+                image(ops, workspace, images, b, logits, observer, trace);
+            }
+        }
+    }
+
+    /** The whole network on image b of the batch. */
+    private void image(Ops ops, Workspace workspace, float[] images, int b, float[] logits, StepObserver observer,
+                       Trace trace) {
+        float[] h = hidden(workspace, F.HIDDEN_A);
         trace.begin(EMBEDDINGS.name());
         long t0 = System.nanoTime();
-        embeddings.forward(ops, workspace, trace, batch, images, h);
+        embeddings.forward(ops, workspace, trace, 1, images, b * imageFloats(), h);
         long t1 = System.nanoTime();
-        observer.stepDone(EMBEDDINGS, h, hiddenLength(0, batch), t1 - t0);
+        observer.stepDone(EMBEDDINGS, h, hiddenLength(0, 1), t1 - t0);
         boolean inA = true;
         for (int i = 0; i < layers.length; i++) {
-            float[] out = hidden(inA ? F.HIDDEN_B : F.HIDDEN_A, i, batch);
+            float[] out = hidden(workspace, inA ? F.HIDDEN_B : F.HIDDEN_A);
             trace.begin(layerSteps[i].name());
             t0 = System.nanoTime();
-            layers[i].forward(ops, workspace, trace, batch, h, out);
+            layers[i].forward(ops, workspace, trace, 1, h, out);
             t1 = System.nanoTime();
-            observer.stepDone(layerSteps[i], out, layerLength(i, batch), t1 - t0);
+            observer.stepDone(layerSteps[i], out, layerLength(i, 1), t1 - t0);
             h = out;
             inA = !inA;
             int stage = config.stageOfLayer(i);
             if (isLastOfStage(i) && stage < mergings.length) {
-                out = hidden(inA ? F.HIDDEN_B : F.HIDDEN_A, i + 1, batch);
+                out = hidden(workspace, inA ? F.HIDDEN_B : F.HIDDEN_A);
                 trace.begin(mergeSteps[stage].name());
                 t0 = System.nanoTime();
-                mergings[stage].forward(ops, workspace, trace, batch, h, out);
+                mergings[stage].forward(ops, workspace, trace, 1, h, out);
                 t1 = System.nanoTime();
-                observer.stepDone(mergeSteps[stage], out, hiddenLength(i + 1, batch), t1 - t0);
+                observer.stepDone(mergeSteps[stage], out, hiddenLength(i + 1, 1), t1 - t0);
                 h = out;
                 inA = !inA;
             }
         }
+        int labels = config.numLabels();
         trace.begin(HEAD.name());
         t0 = System.nanoTime();
-        head.forward(ops, workspace, trace, batch, h, logits);
+        head.forward(ops, workspace, trace, 1, h, logits, b * labels);
         t1 = System.nanoTime();
-        observer.stepDone(HEAD, logits, batch * config.numLabels(), t1 - t0);
+        observer.stepDone(HEAD, logits, labels, t1 - t0);
     }
 
     /** The hidden state after the embeddings: {@code hidden.0}, {@code [batch][tokens][channels]}. */
@@ -210,7 +238,7 @@ public final class BinaryVit implements AutoCloseable {
         checkBatch(batch);
         checkLength("images", images, (long) batch * imageFloats(), () -> "batch x channels x size x size");
         float[] out = new float[hiddenLength(0, batch)];
-        embeddings.forward(ops, workspace, Trace.OFF, batch, images, out);
+        embeddings.forward(ops, workspace, Trace.OFF, batch, images, 0, out);
         return out;
     }
 
@@ -224,7 +252,7 @@ public final class BinaryVit implements AutoCloseable {
         }
         checkBatch(batch);
         checkLength("hidden", hidden, hiddenLength(i, batch), () -> "hidden." + i + " of batch " + batch);
-        float[] out = hidden(F.HIDDEN_B, i, batch);
+        float[] out = hidden(workspace, F.HIDDEN_B, batch);
         layers[i].forward(ops, workspace, Trace.OFF, batch, hidden, out);
         int stage = config.stageOfLayer(i);
         if (isLastOfStage(i) && stage < mergings.length) {
@@ -240,7 +268,7 @@ public final class BinaryVit implements AutoCloseable {
         checkBatch(batch);
         checkLength("hidden", hidden, hiddenLength(layers.length, batch), () -> "the encoder output of batch " + batch);
         float[] logits = new float[batch * config.numLabels()];
-        head.forward(ops, workspace, Trace.OFF, batch, hidden, logits);
+        head.forward(ops, workspace, Trace.OFF, batch, hidden, logits, 0);
         return logits;
     }
 
@@ -319,12 +347,17 @@ public final class BinaryVit implements AutoCloseable {
         return hiddenLength(i, batch);
     }
 
-    private float[] hidden(F buffer, int i, int batch) {
+    /** A hidden-state buffer of {@code workspace} that holds any stage's activations of {@code batch} images. */
+    private float[] hidden(Workspace workspace, F buffer, int batch) {
         long largest = 0;
         for (int s = 0; s < config.stages(); s++) {
             largest = Math.max(largest, (long) config.grid(s) * config.grid(s) * config.hiddenSize(s));
         }
         return workspace.floats(buffer, largest * batch);
+    }
+
+    private float[] hidden(Workspace workspace, F buffer) {
+        return hidden(workspace, buffer, 1);
     }
 
     private static void checkBatch(int batch) {

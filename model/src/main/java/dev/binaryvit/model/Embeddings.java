@@ -33,12 +33,12 @@ final class Embeddings {
         position = w.get(p + "position_embeddings");
     }
 
-    /** {@code out[batch][grid^2][C0]} from images {@code [batch][channels][size][size]}. */
-    void forward(Ops ops, Workspace ws, Trace trace, int batch, float[] images, float[] out) {
+    /** {@code out[batch][grid^2][C0]} from the images {@code [batch][channels][size][size]} at {@code images[offset]}. */
+    void forward(Ops ops, Workspace ws, Trace trace, int batch, float[] images, int offset, float[] out) {
         int grid = imageSize / patch;
         int rows = batch * grid * grid;
         float[] patches = ws.floats(F.PATCHES, (long) batch * imageChannels * imageSize * imageSize);
-        ImagePatches.gather(images, batch, imageChannels, imageSize, imageSize, patch, patches, ops.parallel());
+        ImagePatches.gather(images, offset, batch, imageChannels, imageSize, imageSize, patch, patches, ops.parallel());
         int k = imageChannels * patch * patch;
         trace.mark("patches", Kind.ELEMENTWISE, rows * k, 1, 1, 0);
         ops.linear().apply(patches, rows, projection, bias, out, ops.parallel());

@@ -22,8 +22,8 @@ final class Head {
         bias = w.get("classifier.bias");
     }
 
-    /** {@code logits[batch][labels]} from the encoder output {@code h[batch][tokens][C]}. */
-    void forward(Ops ops, Workspace ws, Trace trace, int batch, float[] h, float[] logits) {
+    /** {@code logits[offset ..]}, {@code [batch][labels]}, from the encoder output {@code h[batch][tokens][C]}. */
+    void forward(Ops ops, Workspace ws, Trace trace, int batch, float[] h, float[] logits, int offset) {
         int rows = batch * tokens;
         float[] normed = ws.floats(F.NORMED, (long) rows * channels);
         ops.elementwise().affine(h, rows, channels, norm.a(), norm.b(), normed, ops.parallel());
@@ -31,7 +31,11 @@ final class Head {
         float[] pooled = ws.floats(F.HEAD, (long) batch * channels);
         ops.pooling().globalAvgPool(normed, batch, tokens, channels, pooled, ops.parallel());
         trace.mark("pool", Kind.POOL, rows * channels, 1, 0, 1);
-        ops.linear().apply(pooled, batch, classifier, bias, logits, ops.parallel());
+        float[] out = offset == 0 ? logits : ws.floats(F.LOGITS, (long) batch * classifier.out());
+        ops.linear().apply(pooled, batch, classifier, bias, out, ops.parallel());
+        if (out != logits) {
+            System.arraycopy(out, 0, logits, offset, batch * classifier.out());
+        }
         trace.mark("classifier", Kind.FLOAT_GEMM, batch, channels, classifier.out());
     }
 

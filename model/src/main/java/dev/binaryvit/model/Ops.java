@@ -19,6 +19,11 @@ record Ops(BitPacking packing, Gemm gemm, Attention attention, Pooling pooling, 
                 Elementwise.active(), Patches.active(), FloatLinear.active(), parallel);
     }
 
+    /** The same kernels on other threads. */
+    Ops withParallel(Parallel other) {
+        return new Ops(packing, gemm, attention, pooling, elementwise, patches, linear, other);
+    }
+
     /** The scalar reference kernels: the oracle a whole forward pass can be checked against. */
     static Ops reference() {
         return new Ops(BitPacking.reference(), Gemm.reference(), Attention.reference(), Pooling.reference(),

@@ -151,7 +151,7 @@ final class RunCommand implements Callable<Integer> {
             int run = r;
             long start = System.nanoTime();
             model.forward(input, batch, logits, (step, output, length, nanos) -> {
-                times.computeIfAbsent(step.name(), k -> new long[runs])[run] = nanos;
+                times.computeIfAbsent(step.name(), k -> new long[runs])[run] += nanos; // once per image of the batch
                 shapes.putIfAbsent(step.name(), shape(model.config(), step, batch));
             });
             totals[r] = System.nanoTime() - start;

@@ -8,7 +8,7 @@ final class Workspace {
 
     /** The float buffers of a forward pass. */
     enum F { HIDDEN_A, HIDDEN_B, NORMED, Q, POOLED, KV, K, V, KV_SUM, CONTEXT, SUM, ATTENDED, OUT, MID, NORMED2,
-        WIDE_POOLED, PATCHES, HEAD }
+        WIDE_POOLED, PATCHES, HEAD, LOGITS }
 
     /** The packed-bit buffers. */
     enum L { BITS, QUERY, KEY, VALUE, WIDE_BITS }
