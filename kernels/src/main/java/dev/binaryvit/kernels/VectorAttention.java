@@ -94,7 +94,10 @@ final class VectorAttention implements AttentionSupport {
 
     /** The rows of one call on one thread; one per thread, set anew for each call. */
     private static final class Rows {
-        Shape s;
+        int n;
+        int channels;
+        private int maskedKeys = -1;
+        private int maskedD = -1;
         long[] q;
         long[] keys;
         long[] values;
@@ -129,7 +132,8 @@ final class VectorAttention implements AttentionSupport {
         }
 
         Rows set(Shape s, long[] q, long[] keys, long[] values, float clip, float[] out) {
-            this.s = s;
+            this.n = s.n(); // the ints, not the shape: a call's Shape then never escapes
+            this.channels = s.channels();
             this.q = q;
             this.keys = keys;
             this.values = values;
@@ -149,13 +153,16 @@ final class VectorAttention implements AttentionSupport {
             this.pops = scratch.pops;
             this.mask = scratch.mask;
             this.table = scratch;
-            this.lastKeys = fullKeys == nkv ? null : L.indexInRange(fullKeys, nkv);
-            this.lastChannels = d % LANES == 0 ? null : F.indexInRange(0, d % LANES);
+            if (nkv != maskedKeys || d != maskedD) { // masks are objects: made again only when the shape changes
+                this.lastKeys = fullKeys == nkv ? null : L.indexInRange(fullKeys, nkv);
+                this.lastChannels = d % LANES == 0 ? null : F.indexInRange(0, d % LANES);
+                maskedKeys = nkv;
+                maskedD = d;
+            }
             return this;
         }
 
         void run(int from, int to) {
-            int n = s.n();
             for (int row = from; row < to; row++) {
                 int b = row / n;
                 for (int h = 0; h < heads; h++) {
@@ -191,7 +198,7 @@ final class VectorAttention implements AttentionSupport {
             float total = (float) ((double) (sum0 + sum1 + sum2 + sum3) * inverseScale);
             int threshold = lastKeptLevel(e, min, max, total);
 
-            int outBase = row * s.channels() + h * d;
+            int outBase = row * channels + h * d;
             if (threshold < min) {
                 Arrays.fill(out, outBase, outBase + d, clip * 0f);
                 return;

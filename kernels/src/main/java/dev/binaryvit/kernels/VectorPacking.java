@@ -59,10 +59,13 @@ final class VectorPacking implements PackingSupport {
         return bits;
     }
 
+    /** Per-thread room for one vector of packed words, so that a call allocates nothing. */
+    private static final ThreadLocal<long[]> WORDS = ThreadLocal.withInitial(() -> new long[LONG_LANES]);
+
     @Override
     public void packColumns(float[] x, int rows, int cols, float[] move, long[] out, int from, int to) {
         int rowWords = BitPacking.words(rows);
-        long[] words = new long[LONG_LANES];
+        long[] words = WORDS.get();
         int bc = from;
         while (bc < to) { // one image's run of columns at a time
             int b = bc / cols;

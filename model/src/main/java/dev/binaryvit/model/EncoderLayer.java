@@ -146,12 +146,12 @@ final class EncoderLayer {
             ops.pooling().avgPool(hn, batch, grid, grid, c, reduction, pooled, ops.parallel());
             trace.mark("kv_pool", Kind.POOL, size, 1, 0, 1);
             kv = ws.floats(F.KV, (long) kvRows * c);
-            binary(ops, ws, trace, "reduction", reduce, pooled, kvRows, pooled, kv);
+            binary(ops, ws, trace, "reduction.pack", "reduction", reduce, pooled, kvRows, pooled, kv);
         }
         float[] k1 = ws.floats(F.K, (long) kvRows * c);
-        binary(ops, ws, trace, "key", key, kv, kvRows, kv, k1);
+        binary(ops, ws, trace, "key.pack", "key", key, kv, kvRows, kv, k1);
         float[] v1 = ws.floats(F.V, (long) kvRows * c);
-        binary(ops, ws, trace, "value", value, kv, kvRows, kv, v1);
+        binary(ops, ws, trace, "value.pack", "value", value, kv, kvRows, kv, v1);
 
         // ctx = binarized attention of sign(q1 + moveq2), sign(k1 + movek2), sign(v1 + movev2)
         long[] kb = ws.longs(L.KEY, (long) kvRows * heads * headWords);
@@ -221,12 +221,12 @@ final class EncoderLayer {
     }
 
     /** {@code out = linear's epilogue(GEMM(sign(x + move)), residual)} over rows of x. */
-    private static void binary(Ops ops, Workspace ws, Trace trace, String name, BinaryLinear linear, float[] x,
-                               int rows, float[] residual, float[] out) {
+    private static void binary(Ops ops, Workspace ws, Trace trace, String packName, String name, BinaryLinear linear,
+                               float[] x, int rows, float[] residual, float[] out) {
         int k = linear.weights().bits();
         long[] bits = ws.longs(L.BITS, (long) rows * words(k));
         ops.packing().pack(x, rows, k, 1, linear.move(), bits, ops.parallel());
-        trace.mark(name + ".pack", Kind.PACK, rows, k);
+        trace.mark(packName, Kind.PACK, rows, k); // names are constants: an untraced call builds no string
         ops.gemm().fused(bits, rows, linear.weights(), linear.epilogue(), residual, out, ops.parallel());
         trace.mark(name, Kind.BINARY_GEMM, rows, k, linear.weights().rows(), 1);
     }
