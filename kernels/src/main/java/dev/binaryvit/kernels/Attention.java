@@ -78,7 +78,7 @@ public final class Attention {
             throw new IllegalArgumentException("clip must be a finite number > 0, got " + clip);
         }
         Check.size("out", (long) batch * n * channels);
-        AttentionSupport.Shape s = new AttentionSupport.Shape(batch, n, nkv, channels, heads);
+        AttentionSupport.Shape s = shape(batch, n, nkv, channels, heads);
         Check.length("q", q, (long) batch * n * heads * s.headWords(), () -> "batch " + batch + " x n " + n + " x heads " + heads + " x words(d " + s.d() + ")");
         Check.length("k", k, (long) batch * nkv * heads * s.headWords(), () -> "batch " + batch + " x nkv " + nkv + " x heads " + heads + " x words(d " + s.d() + ")");
         Check.length("vT", vT, (long) batch * channels * s.keyWords(),
@@ -91,5 +91,22 @@ public final class Attention {
         } else {
             parallel.forRange(batch * n, GRAIN, impl.prepare(s, q, k, vT, clip, out));
         }
+    }
+
+    /** The last shapes this thread asked for: a model cycles through a few, so a call makes none. */
+    private static final ThreadLocal<AttentionSupport.Shape[]> SHAPES =
+            ThreadLocal.withInitial(() -> new AttentionSupport.Shape[8]);
+
+    private static AttentionSupport.Shape shape(int batch, int n, int nkv, int channels, int heads) {
+        AttentionSupport.Shape[] cache = SHAPES.get();
+        for (AttentionSupport.Shape s : cache) {
+            if (s != null && s.batch() == batch && s.n() == n && s.nkv() == nkv && s.channels() == channels
+                    && s.heads() == heads) {
+                return s;
+            }
+        }
+        System.arraycopy(cache, 0, cache, 1, cache.length - 1);
+        cache[0] = new AttentionSupport.Shape(batch, n, nkv, channels, heads);
+        return cache[0];
     }
 }
