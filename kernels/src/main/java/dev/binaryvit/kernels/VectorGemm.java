@@ -113,7 +113,7 @@ final class VectorGemm implements GemmSupport {
             for (int g0 = from; g0 < to; g0 += group) {
                 int g1 = Math.min(to, g0 + group);
                 for (int p = p0; p < p1; p++) {
-                    panelColumn(c, p, g0, g1, c.dots, 0, 0, c.m);
+                    column(c, p, g0, g1, c.dots, 0, 0, c.m);
                 }
             }
         }
@@ -139,7 +139,7 @@ final class VectorGemm implements GemmSupport {
                 int m0 = p0 * NR;
                 int m1 = Math.min(c.m, p1 * NR);
                 for (int p = p0; p < p1; p++) {
-                    panelColumn(c, p, g0, g1, c.tile, g0, m0, chunkChannels);
+                    column(c, p, g0, g1, c.tile, g0, m0, chunkChannels);
                 }
                 if (c.form == FUSED) {
                     values(c, g0, g1, m0, m1, chunkChannels, c.floats, 0, c.bits != null);
@@ -152,6 +152,96 @@ final class VectorGemm implements GemmSupport {
                     poolRow(c, row, (row - g0) * c.m);
                 }
             }
+        }
+    }
+
+    /** {@link #panelColumn}, or {@link #oneWordColumn} when K fits one word. */
+    private static void column(Call c, int p, int n0, int n1, int[] dest, int rowOrigin, int colOrigin, int stride) {
+        if (c.words == 1) {
+            oneWordColumn(c, p, n0, n1, dest, rowOrigin, colOrigin, stride);
+        } else {
+            panelColumn(c, p, n0, n1, dest, rowOrigin, colOrigin, stride);
+        }
+    }
+
+    /**
+     * {@link #panelColumn} for K &lt;= 64 bits (stage 0 of BinaryViT-S, where most products have
+     * K = 64): the panel's two weight vectors, and the sign thresholds, stay in registers across
+     * all the tokens, and each block is one XOR-popcount step with nothing to accumulate.
+     */
+    private static void oneWordColumn(Call c, int p, int n0, int n1, int[] dest, int rowOrigin, int colOrigin,
+                                      int stride) {
+        long[] a = c.a;
+        int w = p * 2 * NR;
+        IntVector lo0 = IntVector.fromArray(I, c.panels, w);
+        IntVector lo1 = IntVector.fromArray(I, c.panels, w + LANES);
+        IntVector hi0 = IntVector.fromArray(I, c.panels, w + NR);
+        IntVector hi1 = IntVector.fromArray(I, c.panels, w + NR + LANES);
+        int j0 = p * NR;
+        int j1 = j0 + LANES;
+        SignThresholds th = c.thresholds;
+        int[] start = th == null ? c.zerosInt() : th.bandStart;
+        int[] width = th == null ? c.zerosInt() : th.bandWidth;
+        IntVector s0 = IntVector.fromArray(I, start, j0);
+        IntVector s1 = IntVector.fromArray(I, start, j1);
+        IntVector b0 = IntVector.fromArray(I, width, j0);
+        IntVector b1 = IntVector.fromArray(I, width, j1);
+        IntVector kv = IntVector.broadcast(I, c.k);
+        VectorMask<Integer> in0 = I.indexInRange(j0, c.m);
+        VectorMask<Integer> in1 = I.indexInRange(j1, c.m);
+        long[] bitsOut = c.bits;
+        int bitWords = c.bitWords;
+        int word = j0 >>> 6;
+        int shift = j0 & 63;
+        long keep = j0 + NR > c.m ? (1L << (c.m - j0)) - 1 : -1L; // no bits past M
+        int n = n0;
+        for (; n + 4 <= n1; n += 4) { // four tokens a step
+            long x = a[n];
+            IntVector c00 = lo0.lanewise(XOR, (int) x).lanewise(BIT_COUNT).add(hi0.lanewise(XOR, (int) (x >>> 32)).lanewise(BIT_COUNT));
+            IntVector c01 = lo1.lanewise(XOR, (int) x).lanewise(BIT_COUNT).add(hi1.lanewise(XOR, (int) (x >>> 32)).lanewise(BIT_COUNT));
+            x = a[n + 1];
+            IntVector c10 = lo0.lanewise(XOR, (int) x).lanewise(BIT_COUNT).add(hi0.lanewise(XOR, (int) (x >>> 32)).lanewise(BIT_COUNT));
+            IntVector c11 = lo1.lanewise(XOR, (int) x).lanewise(BIT_COUNT).add(hi1.lanewise(XOR, (int) (x >>> 32)).lanewise(BIT_COUNT));
+            x = a[n + 2];
+            IntVector c20 = lo0.lanewise(XOR, (int) x).lanewise(BIT_COUNT).add(hi0.lanewise(XOR, (int) (x >>> 32)).lanewise(BIT_COUNT));
+            IntVector c21 = lo1.lanewise(XOR, (int) x).lanewise(BIT_COUNT).add(hi1.lanewise(XOR, (int) (x >>> 32)).lanewise(BIT_COUNT));
+            x = a[n + 3];
+            IntVector c30 = lo0.lanewise(XOR, (int) x).lanewise(BIT_COUNT).add(hi0.lanewise(XOR, (int) (x >>> 32)).lanewise(BIT_COUNT));
+            IntVector c31 = lo1.lanewise(XOR, (int) x).lanewise(BIT_COUNT).add(hi1.lanewise(XOR, (int) (x >>> 32)).lanewise(BIT_COUNT));
+            if (th != null) {
+                long bits0 = (c00.sub(s0).compare(UGE, b0).toLong() | c01.sub(s1).compare(UGE, b1).toLong() << LANES) & keep;
+                long bits1 = (c10.sub(s0).compare(UGE, b0).toLong() | c11.sub(s1).compare(UGE, b1).toLong() << LANES) & keep;
+                long bits2 = (c20.sub(s0).compare(UGE, b0).toLong() | c21.sub(s1).compare(UGE, b1).toLong() << LANES) & keep;
+                long bits3 = (c30.sub(s0).compare(UGE, b0).toLong() | c31.sub(s1).compare(UGE, b1).toLong() << LANES) & keep;
+                int o = n * bitWords + word;
+                if (shift == 0) {
+                    bitsOut[o] = bits0;
+                    bitsOut[o + bitWords] = bits1;
+                    bitsOut[o + 2 * bitWords] = bits2;
+                    bitsOut[o + 3 * bitWords] = bits3;
+                } else {
+                    bitsOut[o] |= bits0 << shift;
+                    bitsOut[o + bitWords] |= bits1 << shift;
+                    bitsOut[o + 2 * bitWords] |= bits2 << shift;
+                    bitsOut[o + 3 * bitWords] |= bits3 << shift;
+                }
+            } else {
+                int d = (n - rowOrigin) * stride + j0 - colOrigin;
+                kv.sub(c00.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d, in0);
+                kv.sub(c01.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d + LANES, in1);
+                d += stride;
+                kv.sub(c10.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d, in0);
+                kv.sub(c11.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d + LANES, in1);
+                d += stride;
+                kv.sub(c20.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d, in0);
+                kv.sub(c21.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d + LANES, in1);
+                d += stride;
+                kv.sub(c30.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d, in0);
+                kv.sub(c31.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d + LANES, in1);
+            }
+        }
+        for (; n < n1; n++) {
+            tailRow(c, n, p, dest, (n - rowOrigin) * stride + j0 - colOrigin);
         }
     }
 
@@ -467,6 +557,16 @@ final class VectorGemm implements GemmSupport {
         }
 
         private float[] zeros = new float[0];
+        private int[] zerosInt = new int[0];
+
+        /** Int zeros for the padded M channels: the thresholds' stand-in when there are none. */
+        int[] zerosInt() {
+            int size = (m + Epilogue.PAD - 1) / Epilogue.PAD * Epilogue.PAD;
+            if (zerosInt.length < size) {
+                zerosInt = new int[size];
+            }
+            return zerosInt;
+        }
 
         /** Zeros for at least the padded M channels, read where a stage is absent. */
         float[] zeros(int m) {
