@@ -15,7 +15,9 @@ import static jdk.incubator.vector.VectorOperators.XOR;
  * word is broadcast and XORed with a vector of the same half-word of {@code LANES} output channels,
  * so every lane does useful work even at K = 64 bits and no horizontal reduction is needed. A
  * register block is {@value #MR} tokens x one panel of {@link #NR} channels (two vectors): eight
- * accumulators.
+ * accumulators. The activation words of a call are first split into 32-bit halves in an int array,
+ * so that each broadcast is a load from memory rather than a move from a general register (1.3
+ * times the block's rate: {@code PeakBinaryProbe}).
  *
  * <p>BLIS-style loops: panels are taken in chunks whose weights stay in L1; within a chunk, a
  * group of tokens runs against each panel in turn, writing its dot products (int lanes, so no
@@ -91,6 +93,7 @@ final class VectorGemm implements GemmSupport {
         chunk = Math.min(panels, Math.max(panelsPerWord, chunk / panelsPerWord * panelsPerWord)); // whole words
         int chunkChannels = chunk * NR;
         try {
+            c.splitHalves(from, to);
             if (c.form == DOTS || c.thresholds != null) { // no float values needed
                 direct(c, from, to, panels, chunk, chunkChannels);
             } else {
@@ -171,7 +174,8 @@ final class VectorGemm implements GemmSupport {
      */
     private static void oneWordColumn(Call c, int p, int n0, int n1, int[] dest, int rowOrigin, int colOrigin,
                                       int stride) {
-        long[] a = c.a;
+        int[] h = c.halves;
+        int first = c.first;
         int w = p * 2 * NR;
         IntVector lo0 = IntVector.fromArray(I, c.panels, w);
         IntVector lo1 = IntVector.fromArray(I, c.panels, w + LANES);
@@ -196,18 +200,15 @@ final class VectorGemm implements GemmSupport {
         long keep = j0 + NR > c.m ? (1L << (c.m - j0)) - 1 : -1L; // no bits past M
         int n = n0;
         for (; n + 4 <= n1; n += 4) { // four tokens a step
-            long x = a[n];
-            IntVector c00 = lo0.lanewise(XOR, (int) x).lanewise(BIT_COUNT).add(hi0.lanewise(XOR, (int) (x >>> 32)).lanewise(BIT_COUNT));
-            IntVector c01 = lo1.lanewise(XOR, (int) x).lanewise(BIT_COUNT).add(hi1.lanewise(XOR, (int) (x >>> 32)).lanewise(BIT_COUNT));
-            x = a[n + 1];
-            IntVector c10 = lo0.lanewise(XOR, (int) x).lanewise(BIT_COUNT).add(hi0.lanewise(XOR, (int) (x >>> 32)).lanewise(BIT_COUNT));
-            IntVector c11 = lo1.lanewise(XOR, (int) x).lanewise(BIT_COUNT).add(hi1.lanewise(XOR, (int) (x >>> 32)).lanewise(BIT_COUNT));
-            x = a[n + 2];
-            IntVector c20 = lo0.lanewise(XOR, (int) x).lanewise(BIT_COUNT).add(hi0.lanewise(XOR, (int) (x >>> 32)).lanewise(BIT_COUNT));
-            IntVector c21 = lo1.lanewise(XOR, (int) x).lanewise(BIT_COUNT).add(hi1.lanewise(XOR, (int) (x >>> 32)).lanewise(BIT_COUNT));
-            x = a[n + 3];
-            IntVector c30 = lo0.lanewise(XOR, (int) x).lanewise(BIT_COUNT).add(hi0.lanewise(XOR, (int) (x >>> 32)).lanewise(BIT_COUNT));
-            IntVector c31 = lo1.lanewise(XOR, (int) x).lanewise(BIT_COUNT).add(hi1.lanewise(XOR, (int) (x >>> 32)).lanewise(BIT_COUNT));
+            int r = 2 * (n - first);
+            IntVector c00 = lo0.lanewise(XOR, h[r]).lanewise(BIT_COUNT).add(hi0.lanewise(XOR, h[r + 1]).lanewise(BIT_COUNT));
+            IntVector c01 = lo1.lanewise(XOR, h[r]).lanewise(BIT_COUNT).add(hi1.lanewise(XOR, h[r + 1]).lanewise(BIT_COUNT));
+            IntVector c10 = lo0.lanewise(XOR, h[r + 2]).lanewise(BIT_COUNT).add(hi0.lanewise(XOR, h[r + 3]).lanewise(BIT_COUNT));
+            IntVector c11 = lo1.lanewise(XOR, h[r + 2]).lanewise(BIT_COUNT).add(hi1.lanewise(XOR, h[r + 3]).lanewise(BIT_COUNT));
+            IntVector c20 = lo0.lanewise(XOR, h[r + 4]).lanewise(BIT_COUNT).add(hi0.lanewise(XOR, h[r + 5]).lanewise(BIT_COUNT));
+            IntVector c21 = lo1.lanewise(XOR, h[r + 4]).lanewise(BIT_COUNT).add(hi1.lanewise(XOR, h[r + 5]).lanewise(BIT_COUNT));
+            IntVector c30 = lo0.lanewise(XOR, h[r + 6]).lanewise(BIT_COUNT).add(hi0.lanewise(XOR, h[r + 7]).lanewise(BIT_COUNT));
+            IntVector c31 = lo1.lanewise(XOR, h[r + 6]).lanewise(BIT_COUNT).add(hi1.lanewise(XOR, h[r + 7]).lanewise(BIT_COUNT));
             if (th != null) {
                 long bits0 = (c00.sub(s0).compare(UGE, b0).toLong() | c01.sub(s1).compare(UGE, b1).toLong() << LANES) & keep;
                 long bits1 = (c10.sub(s0).compare(UGE, b0).toLong() | c11.sub(s1).compare(UGE, b1).toLong() << LANES) & keep;
@@ -253,7 +254,8 @@ final class VectorGemm implements GemmSupport {
      */
     private static void panelColumn(Call c, int p, int n0, int n1, int[] dest, int rowOrigin, int colOrigin,
                                     int stride) {
-        long[] a = c.a;
+        int[] h = c.halves;
+        int first = c.first;
         int[] panels = c.panels;
         int words = c.words;
         int w0 = p * 2 * words * NR;
@@ -270,10 +272,10 @@ final class VectorGemm implements GemmSupport {
         long keep = j0 + NR > c.m ? (1L << (c.m - j0)) - 1 : -1L; // no bits past M
         int n = n0;
         for (; n + MR <= n1; n += MR) {
-            int r0 = n * words;
-            int r1 = r0 + words;
-            int r2 = r1 + words;
-            int r3 = r2 + words;
+            int r0 = 2 * (n - first) * words; // the four tokens' half-words
+            int r1 = r0 + 2 * words;
+            int r2 = r1 + 2 * words;
+            int r3 = r2 + 2 * words;
             IntVector c00 = IntVector.zero(I);
             IntVector c01 = c00;
             IntVector c10 = c00;
@@ -282,30 +284,27 @@ final class VectorGemm implements GemmSupport {
             IntVector c21 = c00;
             IntVector c30 = c00;
             IntVector c31 = c00;
-            for (int kw = 0, w = w0; kw < words; kw++, w += 2 * NR) {
+            for (int kw = 0, w = w0; kw < 2 * words; kw += 2, w += 2 * NR) {
                 IntVector lo0 = IntVector.fromArray(I, panels, w);
                 IntVector lo1 = IntVector.fromArray(I, panels, w + LANES);
                 IntVector hi0 = IntVector.fromArray(I, panels, w + NR);
                 IntVector hi1 = IntVector.fromArray(I, panels, w + NR + LANES);
-                // Low and high halves of each token's activation word, XORed with the weight half-words.
-                long x = a[r0 + kw];
-                int lo = (int) x;
-                int hi = (int) (x >>> 32);
+                // Low and high halves of each token's activation word, XORed with the weight half-words:
+                // read as ints from memory, so that the broadcast is a load, not a move from a register.
+                int lo = h[r0 + kw];
+                int hi = h[r0 + kw + 1];
                 c00 = c00.add(lo0.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi0.lanewise(XOR, hi).lanewise(BIT_COUNT));
                 c01 = c01.add(lo1.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi1.lanewise(XOR, hi).lanewise(BIT_COUNT));
-                x = a[r1 + kw];
-                lo = (int) x;
-                hi = (int) (x >>> 32);
+                lo = h[r1 + kw];
+                hi = h[r1 + kw + 1];
                 c10 = c10.add(lo0.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi0.lanewise(XOR, hi).lanewise(BIT_COUNT));
                 c11 = c11.add(lo1.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi1.lanewise(XOR, hi).lanewise(BIT_COUNT));
-                x = a[r2 + kw];
-                lo = (int) x;
-                hi = (int) (x >>> 32);
+                lo = h[r2 + kw];
+                hi = h[r2 + kw + 1];
                 c20 = c20.add(lo0.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi0.lanewise(XOR, hi).lanewise(BIT_COUNT));
                 c21 = c21.add(lo1.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi1.lanewise(XOR, hi).lanewise(BIT_COUNT));
-                x = a[r3 + kw];
-                lo = (int) x;
-                hi = (int) (x >>> 32);
+                lo = h[r3 + kw];
+                hi = h[r3 + kw + 1];
                 c30 = c30.add(lo0.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi0.lanewise(XOR, hi).lanewise(BIT_COUNT));
                 c31 = c31.add(lo1.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi1.lanewise(XOR, hi).lanewise(BIT_COUNT));
             }
@@ -357,20 +356,19 @@ final class VectorGemm implements GemmSupport {
      * the method never reaches C2.
      */
     private static void tailRow(Call c, int n, int p, int[] dest, int d) {
-        long[] a = c.a;
+        int[] h = c.halves;
         int[] panels = c.panels;
         int words = c.words;
         int w0 = p * 2 * words * NR;
         int j0 = p * NR;
         int j1 = j0 + LANES;
         SignThresholds th = c.thresholds;
-        int r0 = n * words;
+        int r0 = 2 * (n - c.first) * words;
         IntVector c00 = IntVector.zero(I);
         IntVector c01 = c00;
-        for (int kw = 0, w = w0; kw < words; kw++, w += 2 * NR) {
-            long x = a[r0 + kw];
-            int lo = (int) x;
-            int hi = (int) (x >>> 32);
+        for (int kw = 0, w = w0; kw < 2 * words; kw += 2, w += 2 * NR) {
+            int lo = h[r0 + kw];
+            int hi = h[r0 + kw + 1];
             c00 = c00.add(IntVector.fromArray(I, panels, w).lanewise(XOR, lo).lanewise(BIT_COUNT))
                     .add(IntVector.fromArray(I, panels, w + NR).lanewise(XOR, hi).lanewise(BIT_COUNT));
             c01 = c01.add(IntVector.fromArray(I, panels, w + LANES).lanewise(XOR, lo).lanewise(BIT_COUNT))
@@ -527,6 +525,9 @@ final class VectorGemm implements GemmSupport {
         long[] bits;
         int[] tile = new int[0];
         float[] values = new float[0];
+        /** The activation words of tokens {@code [first, ...)} as 32-bit halves, low half first. */
+        int[] halves = new int[0];
+        int first;
         int pool;
 
         Call set(int form, long[] a, PackedWeights w, Epilogue e, float[] residual, int[] dots, float[] floats,
@@ -548,6 +549,19 @@ final class VectorGemm implements GemmSupport {
             this.floats = floats;
             this.bits = bits;
             return this;
+        }
+
+        /** Splits the activation words of tokens {@code [from, to)} into {@link #halves}. */
+        void splitHalves(int from, int to) {
+            int size = 2 * (to - from) * words;
+            if (halves.length < size) {
+                halves = new int[size];
+            }
+            first = from;
+            for (int i = 0, x = from * words; i < size; i += 2, x++) {
+                halves[i] = (int) a[x];
+                halves[i + 1] = (int) (a[x] >>> 32);
+            }
         }
 
         void ensureTile(int size) {
