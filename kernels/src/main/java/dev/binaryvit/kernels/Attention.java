@@ -79,12 +79,12 @@ public final class Attention {
         }
         Check.size("out", (long) batch * n * channels);
         AttentionSupport.Shape s = shape(batch, n, nkv, channels, heads);
-        Check.length("q", q, (long) batch * n * heads * s.headWords(), () -> "batch " + batch + " x n " + n + " x heads " + heads + " x words(d " + s.d() + ")");
-        Check.length("k", k, (long) batch * nkv * heads * s.headWords(), () -> "batch " + batch + " x nkv " + nkv + " x heads " + heads + " x words(d " + s.d() + ")");
+        Check.length("q", q, (long) batch * n * heads * s.headWords(), "batch %d x n %d x heads %d x words(d %d)", batch, n, heads, s.d());
+        Check.length("k", k, (long) batch * nkv * heads * s.headWords(), "batch %d x nkv %d x heads %d x words(d %d)", batch, nkv, heads, s.d());
         Check.length("vT", vT, (long) batch * channels * s.keyWords(),
-                () -> "batch " + batch + " x channels " + channels + " x words(nkv " + nkv + ")");
+                "batch %d x channels %d x words(nkv %d)", batch, channels, nkv);
         Check.length("out", out, (long) batch * n * channels,
-                () -> "batch " + batch + " x n " + n + " x channels " + channels);
+                "batch %d x n %d x channels %d", batch, n, channels);
         Check.notNull("parallel", parallel);
         if (parallel.threads() == 1) { // no per-call objects: a serial call allocates nothing
             impl.context(s, q, k, vT, clip, out);

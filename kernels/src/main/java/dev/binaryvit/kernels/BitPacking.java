@@ -51,13 +51,13 @@ public final class BitPacking {
     public void pack(float[] x, int rows, int cols, int groups, float[] move, long[] out, Parallel parallel) {
         checkShape(rows, cols, groups);
         long elements = (long) rows * cols;
-        Check.length("x", x, elements, () -> "rows " + rows + " x cols " + cols);
+        Check.length("x", x, elements, "rows %d x cols %d", rows, cols);
         if (move != null) {
-            Check.length("move", move, cols, () -> "one per column, cols " + cols);
+            Check.length("move", move, cols, "one per column, cols %d", cols);
         }
         long outWords = (long) rows * groups * words(cols / groups);
         Check.length("out", out, outWords,
-                () -> "rows " + rows + " x groups " + groups + " x words(" + cols / groups + " bits)");
+                "rows %d x groups %d x words(%d bits)", rows, groups, cols / groups);
         Check.notNull("parallel", parallel);
         if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
             impl.packRows(x, 0, rows, cols, groups, move, out);
@@ -83,12 +83,12 @@ public final class BitPacking {
     public void packColumns(float[] x, int batch, int rows, int cols, float[] move, long[] out, Parallel parallel) {
         Check.positive("batch", batch);
         checkShape(rows, cols, 1);
-        Check.length("x", x, (long) batch * rows * cols, () -> "batch " + batch + " x rows " + rows + " x cols " + cols);
+        Check.length("x", x, (long) batch * rows * cols, "batch %d x rows %d x cols %d", batch, rows, cols);
         if (move != null) {
-            Check.length("move", move, cols, () -> "one per column, cols " + cols);
+            Check.length("move", move, cols, "one per column, cols %d", cols);
         }
         Check.length("out", out, (long) batch * cols * words(rows),
-                () -> "batch " + batch + " x cols " + cols + " x words(rows " + rows + ")");
+                "batch %d x cols %d x words(rows %d)", batch, cols, rows);
         Check.notNull("parallel", parallel);
         Check.size("batch x cols", (long) batch * cols);
         if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
@@ -104,7 +104,7 @@ public final class BitPacking {
         int groupCols = cols / groups;
         int groupWords = words(groupCols);
         Check.length("packed", packed, (long) rows * groups * groupWords,
-                () -> "rows " + rows + " x groups " + groups + " x words(" + groupCols + " bits)");
+                "rows %d x groups %d x words(%d bits)", rows, groups, groupCols);
         float[] x = new float[Check.size("rows x cols", (long) rows * cols)];
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {

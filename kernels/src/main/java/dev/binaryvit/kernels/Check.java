@@ -1,11 +1,11 @@
 package dev.binaryvit.kernels;
 
-import java.util.function.Supplier;
+import java.util.Locale;
 
 /**
  * Argument checks shared by the public entry points; every message names what does not match.
- * Explanations are suppliers, built only when a check fails: kernels run hundreds of times per
- * forward pass and must not build strings (or allocate at all) when their arguments are right.
+ * Messages are built only when a check fails: kernels run hundreds of times per forward pass and
+ * must not build strings (or allocate at all) when their arguments are right.
  */
 final class Check {
 
@@ -37,25 +37,44 @@ final class Check {
         return (int) size;
     }
 
-    static void length(String what, float[] array, long needed, Supplier<String> because) {
-        notNull(what, array);
-        length(what, array.length, needed, because);
+    // The length checks name the array and the shape it should have: {@code shape} is a format with
+    // up to five %d, filled with the dims only when the check fails. Fixed arities, no varargs and no
+    // lambdas: a call with the right arguments allocates nothing, even before the JIT inlines it.
+
+    static void length(String what, Object array, long needed, String shape) {
+        length(what, array, needed, shape, 0, 0, 0, 0, 0);
     }
 
-    static void length(String what, long[] array, long needed, Supplier<String> because) {
-        notNull(what, array);
-        length(what, array.length, needed, because);
+    static void length(String what, Object array, long needed, String shape, long d1) {
+        length(what, array, needed, shape, d1, 0, 0, 0, 0);
     }
 
-    static void length(String what, int[] array, long needed, Supplier<String> because) {
-        notNull(what, array);
-        length(what, array.length, needed, because);
+    static void length(String what, Object array, long needed, String shape, long d1, long d2) {
+        length(what, array, needed, shape, d1, d2, 0, 0, 0);
     }
 
-    private static void length(String what, int length, long needed, Supplier<String> because) {
+    static void length(String what, Object array, long needed, String shape, long d1, long d2, long d3) {
+        length(what, array, needed, shape, d1, d2, d3, 0, 0);
+    }
+
+    static void length(String what, Object array, long needed, String shape, long d1, long d2, long d3, long d4) {
+        length(what, array, needed, shape, d1, d2, d3, d4, 0);
+    }
+
+    /** {@code array} (a float, long or int array) is not null and holds at least {@code needed} elements. */
+    static void length(String what, Object array, long needed, String shape, long d1, long d2, long d3, long d4,
+                       long d5) {
+        notNull(what, array);
+        int length = switch (array) {
+            case float[] f -> f.length;
+            case long[] l -> l.length;
+            case int[] i -> i.length;
+            default -> throw new IllegalArgumentException(what + " is a " + array.getClass().getSimpleName()
+                    + ", not a float, long or int array");
+        };
         if (length < needed) {
-            throw new IllegalArgumentException(
-                    what + " has " + length + " elements but needs " + needed + " (" + because.get() + ")");
+            throw new IllegalArgumentException(what + " has " + length + " elements but needs " + needed + " ("
+                    + String.format(Locale.ROOT, shape, d1, d2, d3, d4, d5) + ")");
         }
     }
 }

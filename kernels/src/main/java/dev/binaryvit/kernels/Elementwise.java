@@ -86,9 +86,9 @@ public final class Elementwise {
 
     public void add(float[] x, float[] y, int length, float[] out, Parallel parallel) {
         Pooling.nonNegative("length", length);
-        Check.length("x", x, length, () -> "length " + length);
-        Check.length("y", y, length, () -> "length " + length);
-        Check.length("out", out, length, () -> "length " + length);
+        Check.length("x", x, length, "length %d", length);
+        Check.length("y", y, length, "length %d", length);
+        Check.length("out", out, length, "length %d", length);
         Check.notNull("parallel", parallel);
         if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
             impl.add(x, y, 0, length, out);
@@ -111,9 +111,9 @@ public final class Elementwise {
         if (length % period != 0) {
             throw new IllegalArgumentException("length " + length + " is not a multiple of period " + period);
         }
-        Check.length("x", x, length, () -> "length " + length);
-        Check.length("y", y, period, () -> "period " + period);
-        Check.length("out", out, length, () -> "length " + length);
+        Check.length("x", x, length, "length %d", length);
+        Check.length("y", y, period, "period %d", period);
+        Check.length("out", out, length, "length %d", length);
         Check.notNull("parallel", parallel);
         if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
             impl.addRepeated(x, y, period, 0, length, out);
@@ -131,10 +131,10 @@ public final class Elementwise {
         Pooling.nonNegative("rows", rows);
         Check.positive("c", c);
         Check.positive("times", times);
-        Check.length("x", x, (long) rows * c, () -> "rows " + rows + " x c " + c);
+        Check.length("x", x, (long) rows * c, "rows %d x c %d", rows, c);
         long wide = (long) c * times;
         Check.size("c x times", wide);
-        Check.length("out", out, Check.size("out", rows * wide), () -> "rows " + rows + " x (c*times " + wide + ")");
+        Check.length("out", out, Check.size("out", rows * wide), "rows %d x (c*times %d)", rows, wide);
         if (times > 1) {
             Pooling.distinct("out", out, "x", x);
         }
@@ -172,13 +172,13 @@ public final class Elementwise {
                                      float[] signShift, long[] signs, Parallel parallel) {
         checkRows(x, rows, c, out, parallel);
         if (signs != null) {
-            Check.length("signs", signs, (long) rows * BitPacking.words(c), () -> "rows " + rows + " x words(c " + c + ")");
+            Check.length("signs", signs, (long) rows * BitPacking.words(c), "rows %d x words(c %d)", rows, c);
             Pooling.checkChannels("signShift", signShift, c);
         }
         Pooling.checkChannels("a", a, c);
         Pooling.checkChannels("b", b, c);
         if (residual != null) {
-            Check.length("residual", residual, (long) rows * c, () -> "rows " + rows + " x c " + c);
+            Check.length("residual", residual, (long) rows * c, "rows %d x c %d", rows, c);
         }
         if (move1 != null || slope != null || move2 != null) {
             checkRprelu(move1, slope, move2, c);
@@ -198,8 +198,8 @@ public final class Elementwise {
         Check.positive("c", c);
         long size = (long) rows * c;
         Check.size("rows x c", size);
-        Check.length("x", x, size, () -> "rows " + rows + " x c " + c);
-        Check.length("out", out, size, () -> "rows " + rows + " x c " + c);
+        Check.length("x", x, size, "rows %d x c %d", rows, c);
+        Check.length("out", out, size, "rows %d x c %d", rows, c);
         Check.notNull("parallel", parallel);
     }
 
@@ -210,8 +210,8 @@ public final class Elementwise {
                     + (move1 == null ? "move1 null, " : "move1 set, ") + (slope == null ? "slope null, " : "slope set, ")
                     + (move2 == null ? "move2 null" : "move2 set"));
         }
-        Check.length("move1", move1, c, () -> "one per channel, c " + c);
-        Check.length("slope", slope, c, () -> "one per channel, c " + c);
-        Check.length("move2", move2, c, () -> "one per channel, c " + c);
+        Check.length("move1", move1, c, "one per channel, c %d", c);
+        Check.length("slope", slope, c, "one per channel, c %d", c);
+        Check.length("move2", move2, c, "one per channel, c %d", c);
     }
 }

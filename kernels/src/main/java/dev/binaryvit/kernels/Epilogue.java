@@ -67,10 +67,10 @@ public final class Epilogue {
         Check.notNull("weights", weights);
         int m = weights.rows();
         if (a != null) {
-            Check.length("a", a, m, () -> "one per output channel, M " + m);
+            Check.length("a", a, m, "one per output channel, M %d", m);
         }
         if (b != null) {
-            Check.length("b", b, m, () -> "one per output channel, M " + m);
+            Check.length("b", b, m, "one per output channel, M %d", m);
         }
         float[] alpha = new float[padded(m)];
         float[] beta = new float[padded(m)];
@@ -214,7 +214,7 @@ public final class Epilogue {
     }
 
     private float[] channelArray(String what, float[] values) {
-        Check.length(what, values, channels, () -> "one per output channel, M " + channels);
+        Check.length(what, values, channels, "one per output channel, M %d", channels);
         float[] copy = new float[padded(channels)];
         System.arraycopy(values, 0, copy, 0, channels);
         return copy;

@@ -43,11 +43,11 @@ public final class FloatLinear {
         }
         Check.notNull("weights", w);
         Check.notNull("parallel", parallel);
-        Check.length("x", x, (long) rows * w.in(), () -> "rows " + rows + " x in " + w.in());
+        Check.length("x", x, (long) rows * w.in(), "rows %d x in %d", rows, w.in());
         if (bias != null) {
-            Check.length("bias", bias, w.out(), () -> "one per output, out " + w.out());
+            Check.length("bias", bias, w.out(), "one per output, out %d", w.out());
         }
-        Check.length("out", out, (long) rows * w.out(), () -> "rows " + rows + " x out " + w.out());
+        Check.length("out", out, (long) rows * w.out(), "rows %d x out %d", rows, w.out());
         int m = w.out();
         if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
             impl.apply(x, 0, rows, 0, m, w, bias, out);
@@ -78,7 +78,7 @@ public final class FloatLinear {
         public static Weights of(float[] w, int out, int in) {
             Check.positive("out", out);
             Check.positive("in", in);
-            Check.length("w", w, (long) out * in, () -> "out " + out + " x in " + in);
+            Check.length("w", w, (long) out * in, "out %d x in %d", out, in);
             int stride = (out + Epilogue.PAD - 1) / Epilogue.PAD * Epilogue.PAD;
             float[] t = new float[Check.size("in x padded out", (long) in * stride)];
             for (int j = 0; j < out; j++) {

@@ -49,7 +49,7 @@ public final class Gemm {
 
     public void dots(long[] a, int rows, PackedWeights w, int[] out, Parallel parallel) {
         checkInputs(a, rows, w, parallel);
-        Check.length("out", out, (long) rows * w.rows(), () -> "rows " + rows + " x M " + w.rows());
+        Check.length("out", out, (long) rows * w.rows(), "rows %d x M %d", rows, w.rows());
         if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
             impl.dots(a, 0, rows, w, out);
         } else {
@@ -100,17 +100,17 @@ public final class Gemm {
             throw new IllegalArgumentException("no output: out, normOut and signs are all null");
         }
         if (residual2 != null) {
-            Check.length("residual2", residual2, size, () -> "rows " + rows + " x M " + w.rows());
+            Check.length("residual2", residual2, size, "rows %d x M %d", rows, w.rows());
         }
         if (out != null) {
-            Check.length("out", out, size, () -> "rows " + rows + " x M " + w.rows());
+            Check.length("out", out, size, "rows %d x M %d", rows, w.rows());
         }
         if (normOut != null) {
-            Check.length("normOut", normOut, size, () -> "rows " + rows + " x M " + w.rows());
+            Check.length("normOut", normOut, size, "rows %d x M %d", rows, w.rows());
         }
         if (signs != null) {
             Check.length("signs", signs, (long) rows * BitPacking.words(w.rows()),
-                    () -> "rows " + rows + " x words(M " + w.rows() + ")");
+                    "rows %d x words(M %d)", rows, w.rows());
         }
         if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
             impl.fused(a, 0, rows, w, e, residual, residual2, out, normOut, signs);
@@ -138,8 +138,8 @@ public final class Gemm {
             throw new IllegalArgumentException("M " + w.rows() + " is not a multiple of pool " + pool);
         }
         Check.length("signs", signs, (long) rows * BitPacking.words(w.rows()),
-                () -> "rows " + rows + " x words(M " + w.rows() + ")");
-        Check.length("pooled", pooled, (long) rows * (w.rows() / pool), () -> "rows " + rows + " x M / pool " + w.rows() / pool);
+                "rows %d x words(M %d)", rows, w.rows());
+        Check.length("pooled", pooled, (long) rows * (w.rows() / pool), "rows %d x M / pool %d", rows, w.rows() / pool);
         if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
             impl.signsAndPool(a, 0, rows, w, e, residual, signs, pool, pooled);
         } else {
@@ -158,7 +158,7 @@ public final class Gemm {
                     + " rows but this GEMM reads panels of " + impl.panelWidth()
                     + "; pack them with PackedWeights in the same JVM as the GEMM that reads them");
         }
-        Check.length("a", a, (long) rows * w.words(), () -> "rows " + rows + " x words(K " + w.bits() + ")");
+        Check.length("a", a, (long) rows * w.words(), "rows %d x words(K %d)", rows, w.bits());
     }
 
     private static void checkEpilogue(int rows, PackedWeights w, Epilogue e, float[] residual) {
@@ -166,7 +166,7 @@ public final class Gemm {
         Check.equal("epilogue channels", e.channels(), "weight rows M", w.rows());
         if (residual != null) {
             Check.length("residual", residual, (long) rows * e.residualChannels(),
-                    () -> "rows " + rows + " x residual channels " + e.residualChannels());
+                    "rows %d x residual channels %d", rows, e.residualChannels());
         }
     }
 }

@@ -34,8 +34,8 @@ public final class ImagePatches {
             throw new IllegalArgumentException("offset must be >= 0, got " + offset);
         }
         Check.length("images", images, offset + pixels,
-                () -> "offset " + offset + " + batch " + batch + " x " + channels + " x " + height + " x " + width);
-        Check.length("out", out, pixels, () -> "the same number of values as the images");
+                "offset %d + batch %d x %d x %d x %d", offset, batch, channels, height, width);
+        Check.length("out", out, pixels, "the same number of values as the images");
         Check.notNull("parallel", parallel);
         int gh = height / p;
         if (parallel.threads() == 1) {

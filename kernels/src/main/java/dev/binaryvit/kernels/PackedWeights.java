@@ -47,7 +47,7 @@ public final class PackedWeights {
     static PackedWeights linear(float[] w, int out, int in, int panelWidth) {
         Check.positive("out", out);
         Check.positive("in", in);
-        Check.length("w", w, (long) out * in, () -> "out " + out + " x in " + in);
+        Check.length("w", w, (long) out * in, "out %d x in %d", out, in);
         float[] centred = new float[Check.size("out x in", (long) out * in)];
         float[] scales = new float[out];
         for (int o = 0; o < out; o++) {
@@ -79,7 +79,7 @@ public final class PackedWeights {
     static PackedWeights conv2x2(float[] w, int out, int channels, int panelWidth) {
         Check.positive("out", out);
         Check.positive("channels", channels);
-        Check.length("w", w, (long) out * channels * 4, () -> "out " + out + " x channels " + channels + " x 2 x 2");
+        Check.length("w", w, (long) out * channels * 4, "out %d x channels %d x 2 x 2", out, channels);
         int k = 4 * channels;
         float[] reordered = new float[Check.size("out x 4 x channels", (long) out * k)];
         float[] scales = new float[out];

@@ -41,7 +41,7 @@ public final class Patches {
         Pooling.multiple("h", h, "the patch size", 2);
         Pooling.multiple("w", w, "the patch size", 2);
         Check.length("out", out, (long) batch * h * w * c,
-                () -> "batch " + batch + " x (h/2 " + h / 2 + ") x (w/2 " + w / 2 + ") x 4c " + 4 * c);
+                "batch %d x (h/2 %d) x (w/2 %d) x 4c %d", batch, h / 2, w / 2, 4 * c);
         Pooling.distinct("out", out, "x", x);
         Check.notNull("parallel", parallel);
         if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing

@@ -50,7 +50,7 @@ public final class Pooling {
         multiple("h", h, "k", k);
         multiple("w", w, "k", k);
         Check.length("out", out, (long) batch * (h / k) * (w / k) * c,
-                () -> "batch " + batch + " x (h/k " + h / k + ") x (w/k " + w / k + ") x c " + c);
+                "batch %d x (h/k %d) x (w/k %d) x c %d", batch, h / k, w / k, c);
         distinct("out", out, "x", x);
         Check.notNull("parallel", parallel);
         if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
@@ -148,8 +148,8 @@ public final class Pooling {
         Check.positive("c", c);
         Check.positive("r", r);
         multiple("c", c, "r", r);
-        Check.length("x", x, (long) rows * c, () -> "rows " + rows + " x c " + c);
-        Check.length("out", out, (long) rows * (c / r), () -> "rows " + rows + " x (c/r " + c / r + ")");
+        Check.length("x", x, (long) rows * c, "rows %d x c %d", rows, c);
+        Check.length("out", out, (long) rows * (c / r), "rows %d x (c/r %d)", rows, c / r);
         distinct("out", out, "x", x);
         Check.notNull("parallel", parallel);
         if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
@@ -191,8 +191,8 @@ public final class Pooling {
         nonNegative("batch", batch);
         Check.positive("n", n);
         Check.positive("c", c);
-        Check.length("x", x, (long) batch * n * c, () -> "batch " + batch + " x n " + n + " x c " + c);
-        Check.length("out", out, (long) batch * c, () -> "batch " + batch + " x c " + c);
+        Check.length("x", x, (long) batch * n * c, "batch %d x n %d x c %d", batch, n, c);
+        Check.length("out", out, (long) batch * c, "batch %d x c %d", batch, c);
         distinct("out", out, "x", x);
         Check.notNull("parallel", parallel);
         if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
@@ -210,7 +210,7 @@ public final class Pooling {
         long w = (long) ws * r;
         Check.size("hs*r x ws*r tokens", h * w);
         Check.length(outName, out, (long) batch * h * w * c,
-                () -> "batch " + batch + " x (hs*r " + h + ") x (ws*r " + w + ") x c " + c);
+                "batch %d x (hs*r %d) x (ws*r %d) x c %d", batch, h, w, c);
         distinct(outName, out, "src", src);
         Check.notNull("parallel", parallel);
         if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
@@ -227,13 +227,13 @@ public final class Pooling {
         Check.positive("c", c);
         long size = (long) batch * h * w * c;
         Check.size(what, size);
-        Check.length(what, x, size, () -> "batch " + batch + " x h " + h + " x w " + w + " x c " + c);
+        Check.length(what, x, size, "batch %d x h %d x w %d x c %d", batch, h, w, c);
     }
 
     /** A per-channel parameter: null, or at least c values. */
     static void checkChannels(String what, float[] values, int c) {
         if (values != null) {
-            Check.length(what, values, c, () -> "one per channel, c " + c);
+            Check.length(what, values, c, "one per channel, c %d", c);
         }
     }
 

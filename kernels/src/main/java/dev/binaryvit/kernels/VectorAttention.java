@@ -54,6 +54,19 @@ final class VectorAttention implements AttentionSupport {
     private static final VectorSpecies<Float> FULL = VectorShapes.FLOATS;
     private static final int FLANES = FULL.length();
     private static final long FULL_MASK = FLANES == 64 ? -1L : (1L << FLANES) - 1;
+    /** {@code FIRST_KEYS[r]}: the first r lanes. Masks are objects, so they are made once, not per call. */
+    private static final VectorMask<Long>[] FIRST_KEYS = firstLanes(L);
+    /** {@code FIRST_CHANNELS[r]}: the first r lanes. */
+    private static final VectorMask<Float>[] FIRST_CHANNELS = firstLanes(F);
+
+    @SuppressWarnings("unchecked")
+    private static <E> VectorMask<E>[] firstLanes(VectorSpecies<E> species) {
+        VectorMask<E>[] masks = new VectorMask[species.length()];
+        for (int r = 0; r < masks.length; r++) {
+            masks[r] = species.indexInRange(0, r);
+        }
+        return masks;
+    }
 
     /** Per-thread scratch, reused across calls so that no call allocates per query. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -96,8 +109,6 @@ final class VectorAttention implements AttentionSupport {
     private static final class Rows {
         int n;
         int channels;
-        private int maskedKeys = -1;
-        private int maskedD = -1;
         long[] q;
         long[] keys;
         long[] values;
@@ -153,12 +164,8 @@ final class VectorAttention implements AttentionSupport {
             this.pops = scratch.pops;
             this.mask = scratch.mask;
             this.table = scratch;
-            if (nkv != maskedKeys || d != maskedD) { // masks are objects: made again only when the shape changes
-                this.lastKeys = fullKeys == nkv ? null : L.indexInRange(fullKeys, nkv);
-                this.lastChannels = d % LANES == 0 ? null : F.indexInRange(0, d % LANES);
-                maskedKeys = nkv;
-                maskedD = d;
-            }
+            this.lastKeys = fullKeys == nkv ? null : FIRST_KEYS[nkv - fullKeys];
+            this.lastChannels = d % LANES == 0 ? null : FIRST_CHANNELS[d % LANES];
             return this;
         }
 

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A loaded BinaryViT: official config and safetensors weights in, logits out.
@@ -177,9 +178,15 @@ public final class BinaryVit implements AutoCloseable {
      */
     public synchronized void forward(float[] images, int batch, float[] logits, StepObserver observer, Trace trace) {
         checkBatch(batch);
-        checkLength("images", images, (long) batch * imageFloats(),
-                () -> "batch " + batch + " x " + config.numChannels() + " x " + config.imageSize() + " x " + config.imageSize());
-        checkLength("logits", logits, (long) batch * config.numLabels(), () -> "batch " + batch + " x labels " + config.numLabels());
+        long imagesNeeded = (long) batch * imageFloats();
+        if (wrongLength(images, imagesNeeded)) {
+            throw lengthError("images", images, imagesNeeded, "batch %d x %d x %d x %d",
+                    batch, config.numChannels(), config.imageSize(), config.imageSize());
+        }
+        long logitsNeeded = (long) batch * config.numLabels();
+        if (wrongLength(logits, logitsNeeded)) {
+            throw lengthError("logits", logits, logitsNeeded, "batch %d x labels %d", batch, config.numLabels());
+        }
         if (batch >= 2 && parallel.threads() > 1 && observer == StepObserver.NONE && trace == Trace.OFF) {
             parallel.forRange(batch, 1, (from, to) -> {
                 Workspace own = threadWorkspaces.get();
@@ -236,7 +243,9 @@ public final class BinaryVit implements AutoCloseable {
     /** The hidden state after the embeddings: {@code hidden.0}, {@code [batch][tokens][channels]}. */
     public synchronized float[] embed(float[] images, int batch) {
         checkBatch(batch);
-        checkLength("images", images, (long) batch * imageFloats(), () -> "batch x channels x size x size");
+        if (wrongLength(images, (long) batch * imageFloats())) {
+            throw lengthError("images", images, (long) batch * imageFloats(), "batch x channels x size x size");
+        }
         float[] out = new float[hiddenLength(0, batch)];
         embeddings.forward(ops, workspace, Trace.OFF, batch, images, 0, out);
         return out;
@@ -251,7 +260,9 @@ public final class BinaryVit implements AutoCloseable {
             throw new IllegalArgumentException("layer " + i + " does not exist: the model has " + layers.length);
         }
         checkBatch(batch);
-        checkLength("hidden", hidden, hiddenLength(i, batch), () -> "hidden." + i + " of batch " + batch);
+        if (wrongLength(hidden, hiddenLength(i, batch))) {
+            throw lengthError("hidden", hidden, hiddenLength(i, batch), "hidden.%d of batch %d", i, batch);
+        }
         float[] out = hidden(workspace, F.HIDDEN_B, batch);
         layers[i].forward(ops, workspace, Trace.OFF, batch, hidden, out);
         int stage = config.stageOfLayer(i);
@@ -266,7 +277,9 @@ public final class BinaryVit implements AutoCloseable {
     /** Logits {@code [batch][labels]} from the encoder output {@code hidden.(layers)}. */
     public synchronized float[] head(float[] hidden, int batch) {
         checkBatch(batch);
-        checkLength("hidden", hidden, hiddenLength(layers.length, batch), () -> "the encoder output of batch " + batch);
+        if (wrongLength(hidden, hiddenLength(layers.length, batch))) {
+            throw lengthError("hidden", hidden, hiddenLength(layers.length, batch), "the encoder output of batch %d", batch);
+        }
         float[] logits = new float[batch * config.numLabels()];
         head.forward(ops, workspace, Trace.OFF, batch, hidden, logits, 0);
         return logits;
@@ -366,13 +379,21 @@ public final class BinaryVit implements AutoCloseable {
         }
     }
 
-    private static void checkLength(String what, float[] array, long needed, java.util.function.Supplier<String> because) {
+    /** Whether {@code array} is missing or does not hold exactly {@code needed} floats. */
+    private static boolean wrongLength(float[] array, long needed) {
+        return array == null || array.length != needed;
+    }
+
+    /**
+     * The error for {@link #wrongLength}: names the array and the shape it should have ({@code shape}
+     * formatted with {@code dims}). Built only on failure, so that right arguments allocate nothing.
+     */
+    private static IllegalArgumentException lengthError(String what, float[] array, long needed, String shape,
+                                                        Object... dims) {
         if (array == null) {
-            throw new IllegalArgumentException(what + " is null");
+            return new IllegalArgumentException(what + " is null");
         }
-        if (array.length != needed) {
-            throw new IllegalArgumentException(what + " has " + array.length + " floats but needs " + needed + " ("
-                    + because.get() + ")");
-        }
+        return new IllegalArgumentException(what + " has " + array.length + " floats but needs " + needed + " ("
+                + String.format(Locale.ROOT, shape, dims) + ")");
     }
 }
