@@ -40,6 +40,8 @@ final class VectorGemm implements GemmSupport {
     private static final int GROUP_INTS = 16 * 1024;
     /** Values held per group for the pooled sign form, whose rows are complete only after every chunk. */
     private static final int GROUP_FLOATS = 16 * 1024;
+    /** Activation half-words split per block of tokens: 256 KB, so a stage-0 image is one block. */
+    private static final int HALVES_INTS = 64 * 1024;
 
     private static final int DOTS = 0;
     private static final int FUSED = 1;
@@ -92,12 +94,17 @@ final class VectorGemm implements GemmSupport {
         int chunk = Math.max(1, CHUNK_BYTES / (2 * c.words * NR * Integer.BYTES));
         chunk = Math.min(panels, Math.max(panelsPerWord, chunk / panelsPerWord * panelsPerWord)); // whole words
         int chunkChannels = chunk * NR;
+        // Tokens in blocks whose half-words fit HALVES_INTS: a bounded buffer whatever N and K.
+        int block = Math.max(MR, HALVES_INTS / (2 * c.words) / MR * MR);
         try {
-            c.splitHalves(from, to);
-            if (c.form == DOTS || c.thresholds != null) { // no float values needed
-                direct(c, from, to, panels, chunk, chunkChannels);
-            } else {
-                throughTile(c, from, to, panels, chunk, chunkChannels);
+            for (int b0 = from; b0 < to; b0 += block) {
+                int b1 = to - b0 <= block ? to : b0 + block;
+                c.splitHalves(b0, b1);
+                if (c.form == DOTS || c.thresholds != null) { // no float values needed
+                    direct(c, b0, b1, panels, chunk, chunkChannels);
+                } else {
+                    throughTile(c, b0, b1, panels, chunk, chunkChannels);
+                }
             }
         } finally {
             c.clear();

@@ -159,6 +159,45 @@ class GemmPropertiesTest {
                 });
     }
 
+    /**
+     * K of 20k to 70k bits: the vector GEMM then takes the tokens in several blocks (it bounds the
+     * activations it splits into half-words per block), with a partial last block. Every form
+     * still equals the reference.
+     */
+    @Test
+    void longRowsTakenInTokenBlocksEqualTheReference() {
+        qt().withExamples(12).forAll(integers().between(1, 300), integers().between(1, 24),
+                integers().between(20_000, 70_000), longs().all()).checkAssert((n, groups, k, seed) -> {
+                    Random random = new Random(seed);
+                    int pool = 1 + random.nextInt(4);
+                    int m = groups * pool;
+                    Case c = Case.random(random, n, m, k);
+                    String what = c + " N=" + n + " M=" + m + " K=" + k;
+                    int[] dots = new int[n * m];
+                    int[] vDots = new int[n * m];
+                    REFERENCE.dots(c.a, n, c.w, dots);
+                    VECTOR.dots(c.a, n, c.w, vDots);
+                    assertArrayEquals(dots, vDots, what);
+                    float[] fused = new float[n * m];
+                    float[] vFused = new float[n * m];
+                    REFERENCE.fused(c.a, n, c.w, c.e, c.residual, fused);
+                    VECTOR.fused(c.a, n, c.w, c.e, c.residual, vFused);
+                    assertArrayEquals(fused, vFused, 0f, what);
+                    Epilogue e = c.e.withSignShift(TestData.floats(random, m));
+                    long[] signs = new long[n * BitPacking.words(m)];
+                    long[] vSigns = new long[signs.length];
+                    REFERENCE.signs(c.a, n, c.w, e, null, signs); // no residual: the thresholded form
+                    VECTOR.signs(c.a, n, c.w, e, null, vSigns);
+                    assertArrayEquals(signs, vSigns, what);
+                    float[] pooled = new float[n * groups];
+                    float[] vPooled = new float[n * groups];
+                    REFERENCE.signsAndPool(c.a, n, c.w, e, c.residual, signs, pool, pooled, Parallel.SERIAL);
+                    VECTOR.signsAndPool(c.a, n, c.w, e, c.residual, vSigns, pool, vPooled, Parallel.SERIAL);
+                    assertArrayEquals(signs, vSigns, what);
+                    assertArrayEquals(pooled, vPooled, 0f, what);
+                });
+    }
+
     @Test
     void twoThreadsGiveTheSameBitsAsOne() {
         try (Parallel two = Parallel.of(2)) {
