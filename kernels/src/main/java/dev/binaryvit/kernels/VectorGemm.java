@@ -134,8 +134,8 @@ final class VectorGemm implements GemmSupport {
      * int tile and the epilogue turns them into values, written out (fused), packed (signs) or kept
      * in the float tile until the row is complete (signs and pool). The tile is vector-major (the
      * group's rows of one vector of channels, then the next vector's): the epilogue runs down the
-     * rows of one vector of channels, and so reads the tile in order (0.85 to 0.9 times the time of
-     * a row-major tile for fc1's shapes, {@code signsAndPool} at 3136x64x512 and 784x128x1024).
+     * rows of one vector of channels, and so reads the tile in order (about 0.85 times the time of
+     * a row-major tile for fc1's {@code signsAndPool} at 3136x64x512 and 784x128x1024).
      */
     private static void throughTile(Call c, int from, int to, int panels, int chunk, int chunkChannels) {
         int group = GROUP_INTS / chunkChannels;
