@@ -92,7 +92,7 @@ public final class BitPacking {
         Check.notNull("parallel", parallel);
         Check.size("batch x cols", (long) batch * cols);
         if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
-            impl.packColumns(x, rows, cols, move, out, 0, (batch * cols));
+            impl.packColumns(x, rows, cols, move, out, 0, batch * cols);
         } else {
             parallel.forRange(batch * cols, 16, (from, to) -> impl.packColumns(x, rows, cols, move, out, from, to));
         }

@@ -11,6 +11,7 @@ final class Constants {
     private static volatile float[] ones = filled(1024, 1f);
     private static volatile float[] zeros = new float[1024];
     private static volatile float[] negativeZeros = filled(1024, -0f);
+    private static volatile int[] intZeros = new int[1024];
 
     private Constants() {}
 
@@ -30,6 +31,16 @@ final class Constants {
         if (a.length < n) {
             a = new float[Math.max(n, 2 * a.length)];
             zeros = a;
+        }
+        return a;
+    }
+
+    /** At least {@code n} int zeros; do not write to it. */
+    static int[] intZeros(int n) {
+        int[] a = intZeros;
+        if (a.length < n) {
+            a = new int[Math.max(n, 2 * a.length)];
+            intZeros = a;
         }
         return a;
     }

@@ -25,9 +25,9 @@ interface ElementwiseSupport {
 
     /**
      * {@code v = fma(x, a, b)}, then {@code v = v + residual[row][ch]} if residual is not null, then
-     * RPReLU if move1 is not null (slope and move2 then not null either).
+     * RPReLU if move1 is not null (slope and move2 then not null either); and, if {@code signs} is
+     * not null, the signs of {@code out + signShift} packed per row: {@code signs[row][words(c)]}.
      */
-    /** ... and, if {@code signs} is not null, the signs of {@code out + signShift} packed per row: {@code signs[row][words(c)]}. */
     void affineResidualRprelu(float[] x, int from, int to, int c, float[] a, float[] b, float[] residual,
                               float[] move1, float[] slope, float[] move2, float[] out,
                               float[] signShift, long[] signs);

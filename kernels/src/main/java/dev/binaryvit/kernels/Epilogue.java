@@ -220,7 +220,8 @@ public final class Epilogue {
         return copy;
     }
 
-    private static int padded(int m) {
+    /** {@code m} rounded up to whole {@link #PAD}s: the length of every per-channel array. */
+    static int padded(int m) {
         return (m + PAD - 1) / PAD * PAD;
     }
 }

@@ -45,7 +45,7 @@ public final class Patches {
         Pooling.distinct("out", out, "x", x);
         Check.notNull("parallel", parallel);
         if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
-            impl.gather2x2(x, 0, (batch * (h / 2)), h, w, c, out);
+            impl.gather2x2(x, 0, batch * (h / 2), h, w, c, out);
         } else {
             parallel.forRange(batch * (h / 2), 1, (from, to) -> impl.gather2x2(x, from, to, h, w, c, out));
         }

@@ -54,7 +54,7 @@ public final class Pooling {
         distinct("out", out, "x", x);
         Check.notNull("parallel", parallel);
         if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
-            impl.avgPool(x, 0, (batch * (h / k)), h, w, c, k, out);
+            impl.avgPool(x, 0, batch * (h / k), h, w, c, k, out);
         } else {
             parallel.forRange(batch * (h / k), 1, (from, to) -> impl.avgPool(x, from, to, h, w, c, k, out));
         }
@@ -89,7 +89,7 @@ public final class Pooling {
         distinct("acc", acc, "x", x);
         Check.notNull("parallel", parallel);
         if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
-            impl.stripPool(x, 0, (batch * h), h, w, c, k, alongY, alpha, move, acc);
+            impl.stripPool(x, 0, batch * h, h, w, c, k, alongY, alpha, move, acc);
         } else {
             parallel.forRange(batch * h, 1, (from, to) -> impl.stripPool(x, from, to, h, w, c, k, alongY, alpha, move, acc));
         }
@@ -129,7 +129,7 @@ public final class Pooling {
         distinct("acc", acc, "x", x);
         Check.notNull("parallel", parallel);
         if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
-            impl.stripBranches(x, 0, (batch * h), h, w, c, alphaH3, moveH3, alphaW3, moveW3, alphaH5, moveH5, alphaW5, moveW5, acc);
+            impl.stripBranches(x, 0, batch * h, h, w, c, alphaH3, moveH3, alphaW3, moveW3, alphaH5, moveH5, alphaW5, moveW5, acc);
         } else {
             parallel.forRange(batch * h, 1, (from, to) -> impl.stripBranches(x, from, to, h, w, c, alphaH3, moveH3, alphaW3, moveW3, alphaH5, moveH5, alphaW5, moveW5, acc));
         }
@@ -213,10 +213,11 @@ public final class Pooling {
                 "batch %d x (hs*r %d) x (ws*r %d) x c %d", batch, h, w, c);
         distinct(outName, out, "src", src);
         Check.notNull("parallel", parallel);
+        int rows = Check.size("batch x hs*r", batch * h);
         if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
-            impl.upsampleNearest(src, 0, (Check.size("batch x hs*r", batch * h)), hs, ws, c, r, add, out);
+            impl.upsampleNearest(src, 0, rows, hs, ws, c, r, add, out);
         } else {
-            parallel.forRange(Check.size("batch x hs*r", batch * h), 1, (from, to) -> impl.upsampleNearest(src, from, to, hs, ws, c, r, add, out));
+            parallel.forRange(rows, 1, (from, to) -> impl.upsampleNearest(src, from, to, hs, ws, c, r, add, out));
         }
     }
 

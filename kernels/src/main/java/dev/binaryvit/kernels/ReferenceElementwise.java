@@ -12,6 +12,8 @@ package dev.binaryvit.kernels;
  */
 final class ReferenceElementwise implements ElementwiseSupport {
 
+    private static final ReferencePacking PACKING = new ReferencePacking();
+
     @Override
     public void affine(float[] x, int from, int to, int c, float[] a, float[] b, float[] out) {
         for (int row = from; row < to; row++) {
@@ -74,7 +76,7 @@ final class ReferenceElementwise implements ElementwiseSupport {
                 out[i] = v;
             }
             if (signs != null) {
-                new ReferencePacking().packRows(out, row, row + 1, c, 1, signShift, signs);
+                PACKING.packRows(out, row, row + 1, c, 1, signShift, signs);
             }
         }
     }

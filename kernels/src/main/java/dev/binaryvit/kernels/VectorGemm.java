@@ -200,8 +200,9 @@ final class VectorGemm implements GemmSupport {
         int j0 = p * NR;
         int j1 = j0 + LANES;
         SignThresholds th = c.thresholds;
-        int[] start = th == null ? c.zerosInt() : th.bandStart;
-        int[] width = th == null ? c.zerosInt() : th.bandWidth;
+        int[] zeros = Constants.intZeros(Epilogue.padded(c.m)); // the thresholds' stand-in when there are none
+        int[] start = th == null ? zeros : th.bandStart;
+        int[] width = th == null ? zeros : th.bandWidth;
         IntVector s0 = IntVector.fromArray(I, start, j0);
         IntVector s1 = IntVector.fromArray(I, start, j1);
         IntVector b0 = IntVector.fromArray(I, width, j0);
@@ -230,6 +231,8 @@ final class VectorGemm implements GemmSupport {
                 long bits1 = (c10.sub(s0).compare(UGE, b0).toLong() | c11.sub(s1).compare(UGE, b1).toLong() << LANES) & keep;
                 long bits2 = (c20.sub(s0).compare(UGE, b0).toLong() | c21.sub(s1).compare(UGE, b1).toLong() << LANES) & keep;
                 long bits3 = (c30.sub(s0).compare(UGE, b0).toLong() | c31.sub(s1).compare(UGE, b1).toLong() << LANES) & keep;
+                // putBits written out: four putBits calls here made the packed 3136x64x512 GEMM
+                // four times slower (512 against 125 us).
                 int o = n * bitWords + word;
                 if (shift == 0) {
                     bitsOut[o] = bits0;
@@ -333,7 +336,7 @@ final class VectorGemm implements GemmSupport {
                 long bits1 = (c10.sub(s0).compare(UGE, b0).toLong() | c11.sub(s1).compare(UGE, b1).toLong() << LANES) & keep;
                 long bits2 = (c20.sub(s0).compare(UGE, b0).toLong() | c21.sub(s1).compare(UGE, b1).toLong() << LANES) & keep;
                 long bits3 = (c30.sub(s0).compare(UGE, b0).toLong() | c31.sub(s1).compare(UGE, b1).toLong() << LANES) & keep;
-                int o = n * bitWords + word;
+                int o = n * bitWords + word; // as putBits, written out (see oneWordColumn)
                 if (shift == 0) { // the first panel of an output word sets it, the next ones add their bits
                     bitsOut[o] = bits0;
                     bitsOut[o + bitWords] = bits1;
@@ -437,7 +440,7 @@ final class VectorGemm implements GemmSupport {
         boolean normed = e.normA != null;
         // Absent stages read zeros, so that every parameter vector is a real one: a vector that may
         // be null flows through a merge point, and C2 then boxes it.
-        float[] zeros = c.zeros(m);
+        float[] zeros = Constants.zeros(Epilogue.padded(m));
         int j = m0;
         for (; j + LANES <= m1; j += LANES) {
             FloatVector alpha = FloatVector.fromArray(F, e.alpha, j);
@@ -585,27 +588,6 @@ final class VectorGemm implements GemmSupport {
             if (tile.length < size) {
                 tile = new int[size];
             }
-        }
-
-        private float[] zeros = new float[0];
-        private int[] zerosInt = new int[0];
-
-        /** Int zeros for the padded M channels: the thresholds' stand-in when there are none. */
-        int[] zerosInt() {
-            int size = (m + Epilogue.PAD - 1) / Epilogue.PAD * Epilogue.PAD;
-            if (zerosInt.length < size) {
-                zerosInt = new int[size];
-            }
-            return zerosInt;
-        }
-
-        /** Zeros for at least the padded M channels, read where a stage is absent. */
-        float[] zeros(int m) {
-            int size = (m + Epilogue.PAD - 1) / Epilogue.PAD * Epilogue.PAD;
-            if (zeros.length < size) {
-                zeros = new float[size];
-            }
-            return zeros;
         }
 
         void ensureValues(int size) {

@@ -32,33 +32,27 @@ class FloatLinearTest {
 
     @Test
     void twoThreadsGiveTheSameBits() {
-        Random random = new Random(3);
-        float[] x = TestData.floats(random, 97 * 48);
-        FloatLinear.Weights w = FloatLinear.Weights.of(TestData.floats(random, 70 * 48), 70, 48);
-        float[] one = new float[97 * 70];
-        float[] two = new float[97 * 70];
-        FloatLinear.active().apply(x, 97, w, null, one);
-        try (Parallel p = Parallel.of(2)) {
-            FloatLinear.active().apply(x, 97, w, null, two, p);
-        }
-        assertArrayEquals(one, two, 0f);
+        twoThreadsEqualOneAndTheReference(new Random(3), 97, 48, 70, false); // split by rows
     }
 
     @Test
     void aFewRowsSplitOverThreadsByColumnsGiveTheSameBits() {
-        Random random = new Random(4);
-        float[] x = TestData.floats(random, 2 * 512);
-        FloatLinear.Weights w = FloatLinear.Weights.of(TestData.floats(random, 1000 * 512), 1000, 512);
-        float[] bias = TestData.floats(random, 1000);
-        float[] one = new float[2 * 1000];
-        float[] two = new float[2 * 1000];
-        FloatLinear.active().apply(x, 2, w, bias, one);
+        twoThreadsEqualOneAndTheReference(new Random(4), 2, 512, 1000, true); // the classifier of a batch of 2
+    }
+
+    private static void twoThreadsEqualOneAndTheReference(Random random, int n, int k, int m, boolean withBias) {
+        float[] x = TestData.floats(random, n * k);
+        FloatLinear.Weights w = FloatLinear.Weights.of(TestData.floats(random, m * k), m, k);
+        float[] bias = withBias ? TestData.floats(random, m) : null;
+        float[] one = new float[n * m];
+        float[] two = new float[n * m];
+        FloatLinear.active().apply(x, n, w, bias, one);
         try (Parallel p = Parallel.of(2)) {
-            FloatLinear.active().apply(x, 2, w, bias, two, p);
+            FloatLinear.active().apply(x, n, w, bias, two, p);
         }
         assertArrayEquals(one, two, 0f);
-        float[] expected = new float[2 * 1000];
-        FloatLinear.reference().apply(x, 2, w, bias, expected);
+        float[] expected = new float[n * m];
+        FloatLinear.reference().apply(x, n, w, bias, expected);
         assertArrayEquals(expected, two, 0f);
     }
 

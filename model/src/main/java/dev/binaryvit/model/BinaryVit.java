@@ -243,8 +243,9 @@ public final class BinaryVit implements AutoCloseable {
     /** The hidden state after the embeddings: {@code hidden.0}, {@code [batch][tokens][channels]}. */
     public synchronized float[] embed(float[] images, int batch) {
         checkBatch(batch);
-        if (wrongLength(images, (long) batch * imageFloats())) {
-            throw lengthError("images", images, (long) batch * imageFloats(), "batch x channels x size x size");
+        long needed = (long) batch * imageFloats();
+        if (wrongLength(images, needed)) {
+            throw lengthError("images", images, needed, "batch x channels x size x size");
         }
         float[] out = new float[hiddenLength(0, batch)];
         embeddings.forward(ops, workspace, Trace.OFF, batch, images, 0, out);
@@ -260,8 +261,9 @@ public final class BinaryVit implements AutoCloseable {
             throw new IllegalArgumentException("layer " + i + " does not exist: the model has " + layers.length);
         }
         checkBatch(batch);
-        if (wrongLength(hidden, hiddenLength(i, batch))) {
-            throw lengthError("hidden", hidden, hiddenLength(i, batch), "hidden.%d of batch %d", i, batch);
+        long needed = hiddenLength(i, batch);
+        if (wrongLength(hidden, needed)) {
+            throw lengthError("hidden", hidden, needed, "hidden.%d of batch %d", i, batch);
         }
         float[] out = hidden(workspace, F.HIDDEN_B, batch);
         layers[i].forward(ops, workspace, Trace.OFF, batch, hidden, out);
@@ -277,8 +279,9 @@ public final class BinaryVit implements AutoCloseable {
     /** Logits {@code [batch][labels]} from the encoder output {@code hidden.(layers)}. */
     public synchronized float[] head(float[] hidden, int batch) {
         checkBatch(batch);
-        if (wrongLength(hidden, hiddenLength(layers.length, batch))) {
-            throw lengthError("hidden", hidden, hiddenLength(layers.length, batch), "the encoder output of batch %d", batch);
+        long needed = hiddenLength(layers.length, batch);
+        if (wrongLength(hidden, needed)) {
+            throw lengthError("hidden", hidden, needed, "the encoder output of batch %d", batch);
         }
         float[] logits = new float[batch * config.numLabels()];
         head.forward(ops, workspace, Trace.OFF, batch, hidden, logits, 0);

@@ -108,7 +108,7 @@ public final class Weights {
      * The prefix ({@code "module."}, {@code "model."}, ...) that the file puts before most of the
      * missing required names, or null.
      */
-    private static String commonPrefix(Safetensors file, java.util.Set<String> required, List<String> missing) {
+    private static String commonPrefix(Safetensors file, Set<String> required, List<String> missing) {
         if (missing.size() <= required.size() / 2) return null;
         String probe = missing.get(0);
         for (String name : file.names()) {
@@ -127,19 +127,21 @@ public final class Weights {
                 // a scalar (att_prob_clip) may also be stored as [1]
                 || (expected.length == 0 && t.shape().length == 1 && t.shape()[0] == 1);
         boolean dtypeOk = FLOAT_DTYPES.contains(t.dtype());
+        String problem;
         if (!shapeOk) {
-            mismatched.add(t.name());
-            lines.add("wrong shape: " + t.name() + " expected " + Arrays.toString(expected)
-                    + " found " + Arrays.toString(t.shape()));
+            problem = "wrong shape: " + t.name() + " expected " + Arrays.toString(expected)
+                    + " found " + Arrays.toString(t.shape());
         } else if (!dtypeOk) {
-            mismatched.add(t.name());
-            lines.add("wrong dtype: " + t.name() + " expected a floating-point dtype (F32, F16, BF16, F64) found "
-                    + t.dtype());
-        } else if (badValue(t) != null) {
-            mismatched.add(t.name());
-            lines.add(badValue(t));
+            problem = "wrong dtype: " + t.name() + " expected a floating-point dtype (F32, F16, BF16, F64) found "
+                    + t.dtype();
         } else {
+            problem = badValue(t);
+        }
+        if (problem == null) {
             data.put(t.name(), t.data());
+        } else {
+            mismatched.add(t.name());
+            lines.add(problem);
         }
     }
 
