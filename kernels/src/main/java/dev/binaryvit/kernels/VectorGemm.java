@@ -303,29 +303,26 @@ final class VectorGemm implements GemmSupport {
             IntVector c21 = c00;
             IntVector c30 = c00;
             IntVector c31 = c00;
-            for (int kw = 0, w = w0; kw < 2 * words; kw += 2, w += 2 * NR) {
-                IntVector lo0 = IntVector.fromArray(I, panels, w);
-                IntVector lo1 = IntVector.fromArray(I, panels, w + LANES);
-                IntVector hi0 = IntVector.fromArray(I, panels, w + NR);
-                IntVector hi1 = IntVector.fromArray(I, panels, w + NR + LANES);
-                // Low and high halves of each token's activation word, XORed with the weight half-words:
-                // read as ints from memory, so that the broadcast is a load, not a move from a register.
-                int lo = h[r0 + kw];
-                int hi = h[r0 + kw + 1];
-                c00 = c00.add(lo0.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi0.lanewise(XOR, hi).lanewise(BIT_COUNT));
-                c01 = c01.add(lo1.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi1.lanewise(XOR, hi).lanewise(BIT_COUNT));
-                lo = h[r1 + kw];
-                hi = h[r1 + kw + 1];
-                c10 = c10.add(lo0.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi0.lanewise(XOR, hi).lanewise(BIT_COUNT));
-                c11 = c11.add(lo1.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi1.lanewise(XOR, hi).lanewise(BIT_COUNT));
-                lo = h[r2 + kw];
-                hi = h[r2 + kw + 1];
-                c20 = c20.add(lo0.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi0.lanewise(XOR, hi).lanewise(BIT_COUNT));
-                c21 = c21.add(lo1.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi1.lanewise(XOR, hi).lanewise(BIT_COUNT));
-                lo = h[r3 + kw];
-                hi = h[r3 + kw + 1];
-                c30 = c30.add(lo0.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi0.lanewise(XOR, hi).lanewise(BIT_COUNT));
-                c31 = c31.add(lo1.lanewise(XOR, lo).lanewise(BIT_COUNT)).add(hi1.lanewise(XOR, hi).lanewise(BIT_COUNT));
+            // One 32-bit half-word of K a step: the half of each token's activation word, read as an
+            // int from memory (so that the broadcast is a load, not a move from a register), XORed
+            // with that half-word of the panel's channels. (A step over both halves of a word
+            // doubles the Vector API calls in this method, and C1 then runs out of registers on it:
+            // the method stayed in C1 code, some hundred times slower, when first run in a long loop.)
+            for (int kh = 0, w = w0; kh < 2 * words; kh++, w += NR) {
+                IntVector w0v = IntVector.fromArray(I, panels, w);
+                IntVector w1v = IntVector.fromArray(I, panels, w + LANES);
+                int x = h[r0 + kh];
+                c00 = c00.add(w0v.lanewise(XOR, x).lanewise(BIT_COUNT));
+                c01 = c01.add(w1v.lanewise(XOR, x).lanewise(BIT_COUNT));
+                x = h[r1 + kh];
+                c10 = c10.add(w0v.lanewise(XOR, x).lanewise(BIT_COUNT));
+                c11 = c11.add(w1v.lanewise(XOR, x).lanewise(BIT_COUNT));
+                x = h[r2 + kh];
+                c20 = c20.add(w0v.lanewise(XOR, x).lanewise(BIT_COUNT));
+                c21 = c21.add(w1v.lanewise(XOR, x).lanewise(BIT_COUNT));
+                x = h[r3 + kh];
+                c30 = c30.add(w0v.lanewise(XOR, x).lanewise(BIT_COUNT));
+                c31 = c31.add(w1v.lanewise(XOR, x).lanewise(BIT_COUNT));
             }
             if (th != null) { // one subtract and one unsigned compare per vector (SignThresholds)
                 IntVector s0 = IntVector.fromArray(I, th.bandStart, j0);
