@@ -294,9 +294,14 @@ final class VectorAttention implements AttentionSupport {
         /** The context of one head: LANES channels at a time, {@code clip * (2 * popcount(mask AND v) - kept)}. */
         private void context(int vBase, int kept, int outBase) {
             LongVector keptCount = LongVector.broadcast(L, kept);
+            long first = mask[0];
             for (int c = 0; c < d; c += LANES) {
-                LongVector acc = LongVector.zero(L);
-                for (int w = 0; w < keyWords; w++) {
+                // The first word outside the loop: most calls have one word of keys (nkv <= 64), and
+                // a loop of one step cost a quarter of this method's time in loop set-up.
+                LongVector acc = LongVector.fromArray(L, values, vBase + c)
+                        .lanewise(VectorOperators.AND, first)
+                        .lanewise(VectorOperators.BIT_COUNT);
+                for (int w = 1; w < keyWords; w++) {
                     acc = acc.add(LongVector.fromArray(L, values, vBase + w * channelStride + c)
                             .lanewise(VectorOperators.AND, mask[w])
                             .lanewise(VectorOperators.BIT_COUNT));
