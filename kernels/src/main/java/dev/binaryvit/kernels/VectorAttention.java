@@ -51,6 +51,8 @@ final class VectorAttention implements AttentionSupport {
     private static final VectorSpecies<Float> F = VectorShapes.FLOATS_PER_LONG;
     private static final VectorSpecies<Integer> I = VectorShapes.INTS_PER_LONG;
     private static final int LANES = L.length();
+    /** Table entries that {@code denominatorByPermutes} holds in registers: four vectors. */
+    private static final int TABLE_LANES = 4 * LANES;
     private static final VectorSpecies<Float> FULL = VectorShapes.FLOATS;
     private static final int FLANES = FULL.length();
     private static final long FULL_MASK = FLANES == 64 ? -1L : (1L << FLANES) - 1;
@@ -187,6 +189,21 @@ final class VectorAttention implements AttentionSupport {
             float[] e = table.e[min];
             long[] fixed = table.fixed[min];
 
+            long sum = max - min < TABLE_LANES ? denominatorByPermutes(fixed, min) : denominator(fixed);
+            float total = (float) ((double) sum * inverseScale);
+            int threshold = lastKeptLevel(e, min, max, total);
+
+            int outBase = row * channels + h * d;
+            if (threshold < min) {
+                Arrays.fill(out, outBase, outBase + d, clip * 0f);
+                return;
+            }
+            int kept = keyMask(threshold);
+            context(b * keyWords * channelStride + h * d, kept, outBase);
+        }
+
+        /** The denominator in fixed point: {@code fixed[pops[j]]} added over the keys. */
+        private long denominator(long[] fixed) {
             // Exact integer adds, so four independent chains give the same sum as one.
             long sum0 = 0;
             long sum1 = 0;
@@ -202,16 +219,31 @@ final class VectorAttention implements AttentionSupport {
             for (; j < nkv; j++) {
                 sum0 += fixed[pops[j]];
             }
-            float total = (float) ((double) (sum0 + sum1 + sum2 + sum3) * inverseScale);
-            int threshold = lastKeptLevel(e, min, max, total);
+            return sum0 + sum1 + sum2 + sum3;
+        }
 
-            int outBase = row * channels + h * d;
-            if (threshold < min) {
-                Arrays.fill(out, outBase, outBase + d, clip * 0f);
-                return;
+        /**
+         * {@link #denominator} when every popcount lies in {@code [min, min + TABLE_LANES)}: the table
+         * entries there sit in four vectors, and each vector of popcounts looks its entries up with
+         * two two-vector lane selections instead of a load per key (the same integers, so the same sum).
+         */
+        private long denominatorByPermutes(long[] fixed, int min) {
+            LongVector t0 = LongVector.fromArray(L, fixed, min);
+            LongVector t1 = LongVector.fromArray(L, fixed, min + LANES);
+            LongVector t2 = LongVector.fromArray(L, fixed, min + 2 * LANES);
+            LongVector t3 = LongVector.fromArray(L, fixed, min + 3 * LANES);
+            LongVector sum = LongVector.zero(L);
+            int j = 0;
+            for (; j < fullKeys; j += LANES) {
+                LongVector at = ((LongVector) IntVector.fromArray(I, pops, j).convertShape(VectorOperators.I2L, L, 0)).sub(min);
+                sum = sum.add(at.selectFrom(t0, t1).blend(at.selectFrom(t2, t3), at.compare(VectorOperators.GE, 2 * LANES)));
             }
-            int kept = keyMask(threshold);
-            context(b * keyWords * channelStride + h * d, kept, outBase);
+            if (j < nkv) { // padding keys' popcounts are out of range: their lanes are not added
+                LongVector at = ((LongVector) IntVector.fromArray(I, pops, j).convertShape(VectorOperators.I2L, L, 0)).sub(min);
+                sum = sum.add(at.selectFrom(t0, t1).blend(at.selectFrom(t2, t3), at.compare(VectorOperators.GE, 2 * LANES)),
+                        lastKeys);
+            }
+            return sum.reduceLanes(VectorOperators.ADD);
         }
 
         /**
@@ -359,7 +391,7 @@ final class VectorAttention implements AttentionSupport {
             if (filled[min] < max) {
                 if (e[min] == null) {
                     e[min] = new float[d + 1];
-                    fixed[min] = new long[d + 1];
+                    fixed[min] = new long[d + 1 + TABLE_LANES]; // room for four vectors from any min
                 }
                 float[] row = e[min];
                 long[] fixedRow = fixed[min];
