@@ -453,13 +453,18 @@ final class VectorGemm implements GemmSupport {
             int jr = j % r; // a vector never straddles a residual row: r is a multiple of LANES, or r = M
             int word = j >>> 6;
             int bit = j & 63;
-            for (int row = g0; row < g1; row++) {
-                FloatVector dot = (FloatVector) IntVector.fromArray(I, tile, (row - g0) * LANES + (j - m0) / LANES * vecStride)
-                        .convert(VectorOperators.I2F, 0);
+            // Offsets carried from row to row rather than multiplied out per row.
+            int t = (j - m0) / LANES * vecStride;
+            int res = g0 * r + jr;
+            int full = g0 * m + j;
+            int out = (g0 - dstRow0) * m + j;
+            int o = g0 * bitWords + word;
+            for (int row = g0; row < g1; row++, t += LANES, res += r, full += m, out += m, o += bitWords) {
+                FloatVector dot = (FloatVector) IntVector.fromArray(I, tile, t).convert(VectorOperators.I2F, 0);
                 FloatVector v = dot.fma(alpha, beta);
                 if (residual != null) {
                     v = v.add(c.tiledIndex == null
-                            ? FloatVector.fromArray(F, residual, row * r + jr)
+                            ? FloatVector.fromArray(F, residual, res)
                             : FloatVector.fromArray(F, residual, row * r, c.tiledIndex, j));
                 }
                 if (rprelu) {
@@ -471,20 +476,19 @@ final class VectorGemm implements GemmSupport {
                     v = v.fma(scaleA, scaleB);
                 }
                 if (residual2 != null) {
-                    v = v.add(FloatVector.fromArray(F, residual2, row * m + j));
+                    v = v.add(FloatVector.fromArray(F, residual2, full));
                 }
                 if (dst != null) {
-                    v.intoArray(dst, (row - dstRow0) * m + j);
+                    v.intoArray(dst, out);
                 }
                 if (normed) {
                     v = v.fma(normA, normB);
                 }
                 if (normOut != null) {
-                    v.intoArray(normOut, row * m + j);
+                    v.intoArray(normOut, full);
                 }
                 if (signs) {
                     long laneBits = v.add(shift).compare(VectorOperators.GE, 0f).toLong() << bit;
-                    int o = row * bitWords + word;
                     bits[o] = bit == 0 ? laneBits : bits[o] | laneBits;
                 }
             }
