@@ -93,31 +93,50 @@ final class VectorElementwise implements ElementwiseSupport {
         }
     }
 
+    /** Floats of a block of rows that {@link #affineResidualRprelu} takes a vector of channels at a time: 16 KB, in L1. */
+    private static final int BLOCK_FLOATS = 4096;
+
+    /**
+     * A block of rows at a time, a vector of channels at a time down the block's rows: the
+     * per-channel parameters stay in registers and the sign bits come straight from the values
+     * (about half the time of row by row with a packing pass after each row: 3136 x 64 rows, measured standalone).
+     */
     @Override
     public void affineResidualRprelu(float[] x, int from, int to, int c, float[] a, float[] b, float[] residual,
                                      float[] move1, float[] slope, float[] move2, float[] out,
                                      float[] signShift, long[] signs) {
         int words = BitPacking.words(c);
-        for (int row = from; row < to; row++) {
-            int base = row * c;
+        boolean rprelu = move1 != null;
+        float[] zeros = Constants.zeros(c); // absent parameters read zeros: no vector may be null (C2 boxes it)
+        int block = Math.max(1, BLOCK_FLOATS / c);
+        for (int r0 = from; r0 < to; r0 += block) {
+            int r1 = Math.min(to, r0 + block);
             for (int ch = 0; ch < c; ch += LANES) {
                 VectorMask<Float> m = F.indexInRange(ch, c);
-                int i = base + ch;
-                FloatVector v = FloatVector.fromArray(F, x, i, m)
-                        .fma(FloatVector.fromArray(F, a, ch, m), FloatVector.fromArray(F, b, ch, m));
-                if (residual != null) {
-                    v = v.add(FloatVector.fromArray(F, residual, i, m));
-                }
-                if (move1 != null) {
-                    FloatVector y = v.sub(FloatVector.fromArray(F, move1, ch, m));
-                    y = y.mul(FloatVector.fromArray(F, slope, ch, m)).blend(y, y.compare(VectorOperators.GE, 0f));
-                    v = y.add(FloatVector.fromArray(F, move2, ch, m));
-                }
-                v.intoArray(out, i, m);
-            }
-            if (signs != null) { // the row just written is in L1: pack it now rather than in another pass
-                for (int w = 0; w < words; w++) {
-                    signs[row * words + w] = VectorPacking.packWord(out, base, signShift, 0, w * 64, c);
+                FloatVector scale = FloatVector.fromArray(F, a, ch, m);
+                FloatVector shift = FloatVector.fromArray(F, b, ch, m);
+                FloatVector first = FloatVector.fromArray(F, rprelu ? move1 : zeros, ch, m);
+                FloatVector gain = FloatVector.fromArray(F, rprelu ? slope : zeros, ch, m);
+                FloatVector last = FloatVector.fromArray(F, rprelu ? move2 : zeros, ch, m);
+                FloatVector signMove = FloatVector.fromArray(F, signShift != null ? signShift : zeros, ch, m);
+                long inRange = m.toLong(); // lanes past c load 0, which would read as +1
+                int word = ch >>> 6;
+                int bit = ch & 63;
+                for (int row = r0, i = r0 * c + ch, o = r0 * words + word; row < r1; row++, i += c, o += words) {
+                    FloatVector v = FloatVector.fromArray(F, x, i, m).fma(scale, shift);
+                    if (residual != null) {
+                        v = v.add(FloatVector.fromArray(F, residual, i, m));
+                    }
+                    if (rprelu) {
+                        FloatVector y = v.sub(first);
+                        y = y.mul(gain).blend(y, y.compare(VectorOperators.GE, 0f));
+                        v = y.add(last);
+                    }
+                    v.intoArray(out, i, m);
+                    if (signs != null) { // as BitPacking.pack of the row: bit set iff out + signShift >= 0
+                        long laneBits = (v.add(signMove).compare(VectorOperators.GE, 0f).toLong() & inRange) << bit;
+                        signs[o] = bit == 0 ? laneBits : signs[o] | laneBits;
+                    }
                 }
             }
         }
