@@ -20,9 +20,10 @@ import jdk.incubator.vector.VectorSpecies;
  *       {@code (d+1)^2 / 2} exponentials per thread, none in the steady state): the very float operations of the reference, so each
  *       key's {@code e} equals the reference's bit for bit;
  *   <li>the denominator: the same table in fixed point, {@code round(e(pop) * 2^S)} with
- *       {@code S = 48} (less for more than 16383 keys so the sum fits a long), looked up and added
- *       per key in long: an exact integer sum, so it does not depend on the key order, the vector
- *       width or the thread count; {@code total = (float) (sum * 2^-S)}. (This is
+ *       {@code S = 48} (less for more than 16383 keys so the sum fits a long), looked up per key
+ *       (by lane selections from four vectors of the table when the popcounts span no more, else
+ *       a load per key) and added in long: an exact integer sum, so it does not depend on the key
+ *       order, the vector width or the thread count; {@code total = (float) (sum * 2^-S)}. (This is
  *       {@code sum over pop of count[pop] * e(pop)}, the popcount histogram form, without building
  *       the histogram: its scalar increments cost more than the lookups.)
  *   <li>the keep test of the reference, {@code (e(pop) / total) / clip > 0.5f}, level by level from
