@@ -16,6 +16,8 @@ final class VectorElementwise implements ElementwiseSupport {
 
     private static final VectorSpecies<Float> F = VectorShapes.FLOATS;
     private static final int LANES = F.length();
+    /** Floats of a block of rows that {@link #affineResidualRprelu} takes a vector of channels at a time: 16 KB, in L1. */
+    private static final int BLOCK_FLOATS = 4096;
 
     @Override
     public void affine(float[] x, int from, int to, int c, float[] a, float[] b, float[] out) {
@@ -92,9 +94,6 @@ final class VectorElementwise implements ElementwiseSupport {
             }
         }
     }
-
-    /** Floats of a block of rows that {@link #affineResidualRprelu} takes a vector of channels at a time: 16 KB, in L1. */
-    private static final int BLOCK_FLOATS = 4096;
 
     /**
      * A block of rows at a time, a vector of channels at a time down the block's rows: the

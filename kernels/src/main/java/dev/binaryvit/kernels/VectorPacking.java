@@ -37,7 +37,7 @@ final class VectorPacking implements PackingSupport {
     }
 
     /** Bits of columns {@code [c0, min(c0 + 64, cols))} of one group: {@code x[xBase + c] + move[moveBase + c] >= 0}. */
-    static long packWord(float[] x, int xBase, float[] move, int moveBase, int c0, int cols) {
+    private static long packWord(float[] x, int xBase, float[] move, int moveBase, int c0, int cols) {
         long bits = 0L;
         int end = Math.min(c0 + 64, cols);
         int c = c0;

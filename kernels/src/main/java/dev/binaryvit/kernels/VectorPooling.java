@@ -21,6 +21,8 @@ final class VectorPooling implements PoolingSupport {
 
     private static final VectorSpecies<Float> F = VectorShapes.FLOATS;
     private static final int LANES = F.length();
+    /** The flat elementwise add, for an upsampling by 1. */
+    private static final VectorElementwise ADD = new VectorElementwise();
     /** Lane l holds 2l: with {@code selectFrom(a, b)}, the even lanes of a then b. */
     private static final FloatVector EVEN = FloatVector.fromArray(F, lanes(0), 0);
     /** Lane l holds 2l + 1. */
@@ -308,6 +310,16 @@ final class VectorPooling implements PoolingSupport {
                                 float[] out) {
         int h = hs * r;
         int w = ws * r;
+        if (r == 1) { // the identity: rows [from, to) of src and out are one span, added or copied flat
+            int i0 = from * w * c;
+            int i1 = to * w * c;
+            if (add) {
+                ADD.add(out, src, i0, i1, out);
+            } else {
+                System.arraycopy(src, i0, out, i0, i1 - i0);
+            }
+            return;
+        }
         for (int g = from; g < to; g++) {
             int b = g / h;
             int y = g % h;

@@ -164,24 +164,16 @@ final class EncoderLayer {
         trace.mark("attention", Kind.ATTENTION, batch, n, nkv, c, heads);
 
         // a = RPReLU_context(BN_context(ctx) + (k1 + v1) + q1), k1 + v1 added before upsampling it
-        // back to N tokens (nearest upsampling copies, so the sums are the same) and added into q1
-        // by the upsampling itself (q1 + s is s + q1 to the bit), and the output projection's input
-        // signs sign(a + move) packed on the way
-        float[] sum;
-        if (reduce != null) {
-            float[] kvSum = ws.floats(F.KV_SUM, (long) kvRows * c);
-            ops.elementwise().add(k1, v1, kvRows * c, kvSum, ops.parallel());
-            ops.pooling().upsampleNearestAdd(kvSum, batch, kvGrid, kvGrid, c, reduction, q1, ops.parallel());
-            sum = q1;
-            trace.mark("upsample_kv", Kind.POOL, size, 2, 1, 1);
-        } else {
-            sum = ws.floats(F.SUM, size);
-            ops.elementwise().add(k1, v1, size, sum, ops.parallel());
-            ops.elementwise().add(sum, q1, size, sum, ops.parallel());
-            trace.mark("add_kv", Kind.ELEMENTWISE, size, 3, 1, 2);
-        }
+        // back to N tokens (nearest upsampling copies, so the sums are the same; with r = 1 it is the
+        // identity) and added into q1 by the upsampling itself (q1 + s is s + q1 to the bit), and the
+        // output projection's input signs sign(a + move) packed on the way
+        float[] kvSum = ws.floats(F.KV_SUM, (long) kvRows * c);
+        ops.elementwise().add(k1, v1, kvRows * c, kvSum, ops.parallel());
+        trace.mark("add_kv", Kind.ELEMENTWISE, kvRows * c, 2, 1, 1);
+        ops.pooling().upsampleNearestAdd(kvSum, batch, kvGrid, kvGrid, c, reduction, q1, ops.parallel());
+        trace.mark("upsample_kv", Kind.POOL, size, 2, 1, 1);
         float[] a = ws.floats(F.ATTENDED, size);
-        ops.elementwise().affineResidualRprelu(ctx, rows, c, normContext.a(), normContext.b(), sum,
+        ops.elementwise().affineResidualRprelu(ctx, rows, c, normContext.a(), normContext.b(), q1,
                 rpreluContext.move1(), rpreluContext.slope(), rpreluContext.move2(), a, output.move(), bits,
                 ops.parallel());
         trace.mark("context_epilogue", Kind.ELEMENTWISE, size, 2, 1, 6);

@@ -7,7 +7,7 @@ package dev.binaryvit.model;
 final class Workspace {
 
     /** The float buffers of a forward pass. */
-    enum F { HIDDEN_A, HIDDEN_B, NORMED, Q, POOLED, KV, K, V, KV_SUM, CONTEXT, SUM, ATTENDED, MID, NORMED2,
+    enum F { HIDDEN_A, HIDDEN_B, NORMED, Q, POOLED, KV, K, V, KV_SUM, CONTEXT, ATTENDED, MID, NORMED2,
         WIDE_POOLED, PATCHES, HEAD, LOGITS }
 
     /** The packed-bit buffers. */
