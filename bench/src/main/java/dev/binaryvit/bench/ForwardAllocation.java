@@ -8,8 +8,8 @@ import java.lang.management.ManagementFactory;
 /**
  * The bytes one forward pass of BinaryViT-S allocates on the calling thread after warm-up, and
  * which steps allocate them. {@code -prof gc} counts every thread of the JVM, JMH's own included;
- * this counts only the thread that runs the pass, so it can show a true zero. Worker threads (two
- * threads or more) are not counted here: {@code -prof gc} shows theirs.
+ * this counts the thread that runs the pass and the pool's worker threads (two threads or more),
+ * so it can show a true zero.
  *
  * <pre>java --add-modules jdk.incubator.vector -cp benchmarks.jar dev.binaryvit.bench.ForwardAllocation [threads] [batch] [warm-up passes]</pre>
  *
@@ -31,12 +31,15 @@ public final class ForwardAllocation {
             for (int i = 0; i < warmup; i++) {
                 model.forward(images, batch, logits, StepObserver.NONE);
             }
+            long[] workers = workerIds();
             for (int run = 0; run < 3; run++) {
+                long workersBefore = sum(mx.getThreadAllocatedBytes(workers)); // before the calling thread's count: it allocates
                 long before = mx.getCurrentThreadAllocatedBytes();
                 model.forward(images, batch, logits, StepObserver.NONE);
                 long bytes = mx.getCurrentThreadAllocatedBytes() - before;
-                System.out.printf("forward: %d bytes on the calling thread (threads %d, batch %d, after %d passes)%n",
-                        bytes, threads, batch, warmup + run);
+                long workerBytes = sum(mx.getThreadAllocatedBytes(workers)) - workersBefore;
+                System.out.printf("forward: %d bytes on the calling thread, %d on its %d workers (threads %d, batch %d,"
+                        + " after %d passes)%n", bytes, workerBytes, workers.length, threads, batch, warmup + run);
             }
             // Per step, through an observer that itself allocates nothing.
             long[] at = new long[64];
@@ -48,8 +51,10 @@ public final class ForwardAllocation {
                     names[count[0]++] = step.name();
                 }
             };
+            model.forward(images, batch, logits, observer); // an observed pass runs the batch on this thread: warm that path
+            count[0] = 0;
             long previous = mx.getCurrentThreadAllocatedBytes();
-            model.forward(images, 1, logits, observer);
+            model.forward(images, batch, logits, observer);
             for (int i = 0; i < count[0]; i++) {
                 if (at[i] != previous) {
                     System.out.printf("  %s: %d bytes%n", names[i], at[i] - previous);
@@ -57,5 +62,21 @@ public final class ForwardAllocation {
                 previous = at[i];
             }
         }
+    }
+
+    /** The ids of the pool's worker threads (named binaryvit-worker-i), live for as long as the model. */
+    private static long[] workerIds() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("binaryvit-worker-"))
+                .mapToLong(Thread::threadId)
+                .toArray();
+    }
+
+    private static long sum(long[] values) {
+        long total = 0;
+        for (long v : values) {
+            total += v;
+        }
+        return total;
     }
 }

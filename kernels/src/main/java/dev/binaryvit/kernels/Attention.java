@@ -86,10 +86,10 @@ public final class Attention {
         Check.length("out", out, (long) batch * n * channels,
                 "batch %d x n %d x channels %d", batch, n, channels);
         Check.notNull("parallel", parallel);
-        if (parallel.threads() == 1) { // no per-call objects: a serial call allocates nothing
+        if (parallel.threads() == 1) { // a serial call needs no job
             impl.context(s, q, k, vT, clip, out);
         } else {
-            parallel.forRange(batch * n, GRAIN, impl.prepare(s, q, k, vT, clip, out));
+            parallel.run(batch * n, GRAIN, impl.prepare(s, q, k, vT, clip, out));
         }
     }
 

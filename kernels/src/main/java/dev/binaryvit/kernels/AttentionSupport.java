@@ -5,10 +5,10 @@ interface AttentionSupport {
 
     /**
      * Prepares one call (whatever its rows share: reordered copies of the inputs, tables) and
-     * returns the body that writes the context of query rows {@code [from, to)} of the flattened
+     * returns the job that writes the context of query rows {@code [from, to)} of the flattened
      * {@code [batch][n]} index, every head of each.
      */
-    Parallel.RangeBody prepare(Shape s, long[] q, long[] k, long[] vT, float clip, float[] out);
+    Parallel.Job prepare(Shape s, long[] q, long[] k, long[] vT, float clip, float[] out);
 
     /** The whole call on the calling thread, allocating nothing once warm. */
     void context(Shape s, long[] q, long[] k, long[] vT, float clip, float[] out);

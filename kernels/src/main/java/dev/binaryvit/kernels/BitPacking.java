@@ -12,6 +12,8 @@ public final class BitPacking {
     private static final BitPacking ACTIVE = new BitPacking(
             Vectorization.select("dev.binaryvit.kernels.VectorPacking", PackingSupport.class, REFERENCE.impl));
 
+    private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
+
     private final PackingSupport impl;
 
     private BitPacking(PackingSupport impl) {
@@ -59,10 +61,10 @@ public final class BitPacking {
         Check.length("out", out, outWords,
                 "rows %d x groups %d x words(%d bits)", rows, groups, cols / groups);
         Check.notNull("parallel", parallel);
-        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+        if (parallel.threads() == 1) { // a serial call needs no job
             impl.packRows(x, 0, rows, cols, groups, move, out);
         } else {
-            parallel.forRange(rows, 1, (from, to) -> impl.packRows(x, from, to, cols, groups, move, out));
+            parallel.run(rows, 1, JOBS.get().set(impl, false, x, rows, cols, groups, move, out));
         }
     }
 
@@ -91,10 +93,10 @@ public final class BitPacking {
                 "batch %d x cols %d x words(rows %d)", batch, cols, rows);
         Check.notNull("parallel", parallel);
         Check.size("batch x cols", (long) batch * cols);
-        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+        if (parallel.threads() == 1) { // a serial call needs no job
             impl.packColumns(x, rows, cols, move, out, 0, batch * cols);
         } else {
-            parallel.forRange(batch * cols, 16, (from, to) -> impl.packColumns(x, rows, cols, move, out, from, to));
+            parallel.run(batch * cols, 16, JOBS.get().set(impl, true, x, rows, cols, 1, move, out));
         }
     }
 
@@ -131,6 +133,43 @@ public final class BitPacking {
         Check.positive("groups", groups);
         if (cols % groups != 0) {
             throw new IllegalArgumentException("cols " + cols + " is not divisible by groups " + groups);
+        }
+    }
+
+    /** A parallel call's arguments (see {@link Parallel.Job}): rows, or columns split over the threads. */
+    private static final class Job extends Parallel.Job {
+        private PackingSupport impl;
+        private boolean byColumns;
+        private float[] x;
+        private int rows, cols, groups;
+        private float[] move;
+        private long[] out;
+
+        Job set(PackingSupport impl, boolean byColumns, float[] x, int rows, int cols, int groups, float[] move,
+                long[] out) {
+            this.impl = impl;
+            this.byColumns = byColumns;
+            this.x = x;
+            this.rows = rows;
+            this.cols = cols;
+            this.groups = groups;
+            this.move = move;
+            this.out = out;
+            return this;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            if (byColumns) {
+                impl.packColumns(x, rows, cols, move, out, from, to);
+            } else {
+                impl.packRows(x, from, to, cols, groups, move, out);
+            }
+        }
+
+        @Override
+        protected void clear() {
+            set(null, false, null, 0, 0, 0, null, null);
         }
     }
 }

@@ -26,6 +26,8 @@ public final class Elementwise {
     /** Elements per parallel grain of {@link #add}: a multiple of every vector length. */
     private static final int ELEMENT_GRAIN = 1024;
 
+    private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
+
     private final ElementwiseSupport impl;
 
     private Elementwise(ElementwiseSupport impl) {
@@ -53,10 +55,11 @@ public final class Elementwise {
         Pooling.checkChannels("b", b, c);
         float[] scale = a == null ? Constants.ones(c) : a;
         float[] shift = b == null ? Constants.zeros(c) : b;
-        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+        if (parallel.threads() == 1) { // a serial call needs no job
             impl.affine(x, 0, rows, c, scale, shift, out);
         } else {
-            parallel.forRange(rows, ROW_GRAIN, (from, to) -> impl.affine(x, from, to, c, scale, shift, out));
+            parallel.run(rows, ROW_GRAIN, JOBS.get().set(Op.AFFINE, impl, x, null, c, 0, scale, shift, null, null, null, null,
+                    out, null, null));
         }
     }
 
@@ -72,10 +75,11 @@ public final class Elementwise {
         Check.notNull("slope", slope);
         Check.notNull("move2", move2);
         checkRprelu(move1, slope, move2, c);
-        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+        if (parallel.threads() == 1) { // a serial call needs no job
             impl.rprelu(x, 0, rows, c, move1, slope, move2, out);
         } else {
-            parallel.forRange(rows, ROW_GRAIN, (from, to) -> impl.rprelu(x, from, to, c, move1, slope, move2, out));
+            parallel.run(rows, ROW_GRAIN, JOBS.get().set(Op.RPRELU, impl, x, null, c, 0, null, null, null, move1, slope,
+                    move2, out, null, null));
         }
     }
 
@@ -90,10 +94,11 @@ public final class Elementwise {
         Check.length("y", y, length, "length %d", length);
         Check.length("out", out, length, "length %d", length);
         Check.notNull("parallel", parallel);
-        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+        if (parallel.threads() == 1) { // a serial call needs no job
             impl.add(x, y, 0, length, out);
         } else {
-            parallel.forRange(length, ELEMENT_GRAIN, (from, to) -> impl.add(x, y, from, to, out));
+            parallel.run(length, ELEMENT_GRAIN, JOBS.get().set(Op.ADD, impl, x, y, 0, 0, null, null, null, null, null, null,
+                    out, null, null));
         }
     }
 
@@ -115,10 +120,11 @@ public final class Elementwise {
         Check.length("y", y, period, "period %d", period);
         Check.length("out", out, length, "length %d", length);
         Check.notNull("parallel", parallel);
-        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+        if (parallel.threads() == 1) { // a serial call needs no job
             impl.addRepeated(x, y, period, 0, length, out);
         } else {
-            parallel.forRange(length, ELEMENT_GRAIN, (from, to) -> impl.addRepeated(x, y, period, from, to, out));
+            parallel.run(length, ELEMENT_GRAIN, JOBS.get().set(Op.ADD_REPEATED, impl, x, y, 0, period, null, null, null,
+                    null, null, null, out, null, null));
         }
     }
 
@@ -139,10 +145,11 @@ public final class Elementwise {
             Pooling.distinct("out", out, "x", x);
         }
         Check.notNull("parallel", parallel);
-        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+        if (parallel.threads() == 1) { // a serial call needs no job
             impl.tile(x, 0, rows, c, times, out);
         } else {
-            parallel.forRange(rows, ROW_GRAIN, (from, to) -> impl.tile(x, from, to, c, times, out));
+            parallel.run(rows, ROW_GRAIN, JOBS.get().set(Op.TILE, impl, x, null, c, times, null, null, null, null, null, null,
+                    out, null, null));
         }
     }
 
@@ -185,10 +192,10 @@ public final class Elementwise {
         }
         float[] scale = a == null ? Constants.ones(c) : a;
         float[] shift = b == null ? Constants.zeros(c) : b;
-        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+        if (parallel.threads() == 1) { // a serial call needs no job
             impl.affineResidualRprelu(x, 0, rows, c, scale, shift, residual, move1, slope, move2, out, signShift, signs);
         } else {
-            parallel.forRange(rows, ROW_GRAIN, (from, to) -> impl.affineResidualRprelu(x, from, to, c, scale, shift,
+            parallel.run(rows, ROW_GRAIN, JOBS.get().set(Op.AFFINE_RESIDUAL_RPRELU, impl, x, null, c, 0, scale, shift,
                     residual, move1, slope, move2, out, signShift, signs));
         }
     }
@@ -213,5 +220,58 @@ public final class Elementwise {
         Check.length("move1", move1, c, "one per channel, c %d", c);
         Check.length("slope", slope, c, "one per channel, c %d", c);
         Check.length("move2", move2, c, "one per channel, c %d", c);
+    }
+
+    private enum Op { AFFINE, RPRELU, ADD, ADD_REPEATED, TILE, AFFINE_RESIDUAL_RPRELU }
+
+    /**
+     * A parallel call's arguments (see {@link Parallel.Job}); {@code n} is the period of
+     * {@code addRepeated} or the times of {@code tile}.
+     */
+    private static final class Job extends Parallel.Job {
+        private Op op;
+        private ElementwiseSupport impl;
+        private float[] x, y, a, b, residual, move1, slope, move2, out, signShift;
+        private int c, n;
+        private long[] signs;
+
+        Job set(Op op, ElementwiseSupport impl, float[] x, float[] y, int c, int n, float[] a, float[] b,
+                float[] residual, float[] move1, float[] slope, float[] move2, float[] out, float[] signShift,
+                long[] signs) {
+            this.op = op;
+            this.impl = impl;
+            this.x = x;
+            this.y = y;
+            this.c = c;
+            this.n = n;
+            this.a = a;
+            this.b = b;
+            this.residual = residual;
+            this.move1 = move1;
+            this.slope = slope;
+            this.move2 = move2;
+            this.out = out;
+            this.signShift = signShift;
+            this.signs = signs;
+            return this;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            switch (op) {
+                case AFFINE -> impl.affine(x, from, to, c, a, b, out);
+                case RPRELU -> impl.rprelu(x, from, to, c, move1, slope, move2, out);
+                case ADD -> impl.add(x, y, from, to, out);
+                case ADD_REPEATED -> impl.addRepeated(x, y, n, from, to, out);
+                case TILE -> impl.tile(x, from, to, c, n, out);
+                case AFFINE_RESIDUAL_RPRELU -> impl.affineResidualRprelu(x, from, to, c, a, b, residual, move1, slope,
+                        move2, out, signShift, signs);
+            }
+        }
+
+        @Override
+        protected void clear() {
+            set(null, null, null, null, 0, 0, null, null, null, null, null, null, null, null, null);
+        }
     }
 }

@@ -16,6 +16,8 @@ public final class FloatLinear {
     /** Output channels per parallel block when rows are too few to split. */
     private static final int COLUMN_BLOCK = 64;
 
+    private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
+
     private final FloatLinearSupport impl;
 
     private FloatLinear(FloatLinearSupport impl) {
@@ -49,14 +51,12 @@ public final class FloatLinear {
         }
         Check.length("out", out, (long) rows * w.out(), "rows %d x out %d", rows, w.out());
         int m = w.out();
-        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+        if (parallel.threads() == 1) { // a serial call needs no job
             impl.apply(x, 0, rows, 0, m, w, bias, out);
         } else if (rows >= 4 * parallel.threads()) {
-            parallel.forRange(rows, 1, (from, to) -> impl.apply(x, from, to, 0, m, w, bias, out));
+            parallel.run(rows, 1, JOBS.get().set(impl, false, x, rows, w, bias, out));
         } else { // a few rows (the classifier of one image): split the output channels instead
-            int blocks = (m + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
-            parallel.forRange(blocks, 1, (b0, b1) ->
-                    impl.apply(x, 0, rows, b0 * COLUMN_BLOCK, Math.min(m, b1 * COLUMN_BLOCK), w, bias, out));
+            parallel.run((m + COLUMN_BLOCK - 1) / COLUMN_BLOCK, 1, JOBS.get().set(impl, true, x, rows, w, bias, out));
         }
     }
 
@@ -113,6 +113,40 @@ public final class FloatLinear {
 
         int stride() {
             return stride;
+        }
+    }
+
+    /** A parallel call's arguments (see {@link Parallel.Job}): rows, or blocks of output channels. */
+    private static final class Job extends Parallel.Job {
+        private FloatLinearSupport impl;
+        private boolean byColumns;
+        private float[] x, bias, out;
+        private int rows;
+        private Weights w;
+
+        Job set(FloatLinearSupport impl, boolean byColumns, float[] x, int rows, Weights w, float[] bias, float[] out) {
+            this.impl = impl;
+            this.byColumns = byColumns;
+            this.x = x;
+            this.rows = rows;
+            this.w = w;
+            this.bias = bias;
+            this.out = out;
+            return this;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            if (byColumns) {
+                impl.apply(x, 0, rows, from * COLUMN_BLOCK, Math.min(w.out(), to * COLUMN_BLOCK), w, bias, out);
+            } else {
+                impl.apply(x, from, to, 0, w.out(), w, bias, out);
+            }
+        }
+
+        @Override
+        protected void clear() {
+            set(null, false, null, 0, null, null, null);
         }
     }
 }

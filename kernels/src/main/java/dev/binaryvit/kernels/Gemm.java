@@ -15,6 +15,7 @@ public final class Gemm {
             Vectorization.select("dev.binaryvit.kernels.VectorGemm", GemmSupport.class, REFERENCE.impl));
     /** Rows per parallel grain: the register block height. */
     private static final int GRAIN = 4;
+    private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
 
     private final GemmSupport impl;
 
@@ -50,10 +51,10 @@ public final class Gemm {
     public void dots(long[] a, int rows, PackedWeights w, int[] out, Parallel parallel) {
         checkInputs(a, rows, w, parallel);
         Check.length("out", out, (long) rows * w.rows(), "rows %d x M %d", rows, w.rows());
-        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+        if (parallel.threads() == 1) { // a serial call needs no job
             impl.dots(a, 0, rows, w, out);
         } else {
-            parallel.forRange(rows, GRAIN, (from, to) -> impl.dots(a, from, to, w, out));
+            parallel.run(rows, GRAIN, JOBS.get().dots(impl, a, w, out));
         }
     }
 
@@ -112,11 +113,10 @@ public final class Gemm {
             Check.length("signs", signs, (long) rows * BitPacking.words(w.rows()),
                     "rows %d x words(M %d)", rows, w.rows());
         }
-        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+        if (parallel.threads() == 1) { // a serial call needs no job
             impl.fused(a, 0, rows, w, e, residual, residual2, out, normOut, signs);
         } else {
-            parallel.forRange(rows, GRAIN,
-                    (from, to) -> impl.fused(a, from, to, w, e, residual, residual2, out, normOut, signs));
+            parallel.run(rows, GRAIN, JOBS.get().fused(impl, a, w, e, residual, residual2, out, normOut, signs));
         }
     }
 
@@ -140,10 +140,10 @@ public final class Gemm {
         Check.length("signs", signs, (long) rows * BitPacking.words(w.rows()),
                 "rows %d x words(M %d)", rows, w.rows());
         Check.length("pooled", pooled, (long) rows * (w.rows() / pool), "rows %d x M / pool %d", rows, w.rows() / pool);
-        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+        if (parallel.threads() == 1) { // a serial call needs no job
             impl.signsAndPool(a, 0, rows, w, e, residual, signs, pool, pooled);
         } else {
-            parallel.forRange(rows, GRAIN, (from, to) -> impl.signsAndPool(a, from, to, w, e, residual, signs, pool, pooled));
+            parallel.run(rows, GRAIN, JOBS.get().signsAndPool(impl, a, w, e, residual, signs, pool, pooled));
         }
     }
 
@@ -167,6 +167,68 @@ public final class Gemm {
         if (residual != null) {
             Check.length("residual", residual, (long) rows * e.residualChannels(),
                     "rows %d x residual channels %d", rows, e.residualChannels());
+        }
+    }
+
+    /** A parallel call's arguments (see {@link Parallel.Job}), for one of the three forms. */
+    private static final class Job extends Parallel.Job {
+        private enum Form { DOTS, FUSED, SIGNS_AND_POOL }
+
+        private Form form;
+        private GemmSupport impl;
+        private long[] a;
+        private PackedWeights w;
+        private Epilogue e;
+        private int[] dots;
+        private float[] residual, residual2, out, normOut, pooled;
+        private long[] signs;
+        private int pool;
+
+        Job dots(GemmSupport impl, long[] a, PackedWeights w, int[] dots) {
+            return set(Form.DOTS, impl, a, w, null, null, null, null, null, null, 0, null, dots);
+        }
+
+        Job fused(GemmSupport impl, long[] a, PackedWeights w, Epilogue e, float[] residual, float[] residual2,
+                  float[] out, float[] normOut, long[] signs) {
+            return set(Form.FUSED, impl, a, w, e, residual, residual2, out, normOut, signs, 0, null, null);
+        }
+
+        Job signsAndPool(GemmSupport impl, long[] a, PackedWeights w, Epilogue e, float[] residual, long[] signs,
+                         int pool, float[] pooled) {
+            return set(Form.SIGNS_AND_POOL, impl, a, w, e, residual, null, null, null, signs, pool, pooled, null);
+        }
+
+        private Job set(Form form, GemmSupport impl, long[] a, PackedWeights w, Epilogue e, float[] residual,
+                        float[] residual2, float[] out, float[] normOut, long[] signs, int pool, float[] pooled,
+                        int[] dots) {
+            this.form = form;
+            this.impl = impl;
+            this.a = a;
+            this.w = w;
+            this.e = e;
+            this.residual = residual;
+            this.residual2 = residual2;
+            this.out = out;
+            this.normOut = normOut;
+            this.signs = signs;
+            this.pool = pool;
+            this.pooled = pooled;
+            this.dots = dots;
+            return this;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            switch (form) {
+                case DOTS -> impl.dots(a, from, to, w, dots);
+                case FUSED -> impl.fused(a, from, to, w, e, residual, residual2, out, normOut, signs);
+                case SIGNS_AND_POOL -> impl.signsAndPool(a, from, to, w, e, residual, signs, pool, pooled);
+            }
+        }
+
+        @Override
+        protected void clear() {
+            set(null, null, null, null, null, null, null, null, null, null, 0, null, null);
         }
     }
 }

@@ -9,6 +9,8 @@ package dev.binaryvit.kernels;
  */
 public final class ImagePatches {
 
+    private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
+
     private ImagePatches() {}
 
     public static void gather(float[] images, int batch, int channels, int height, int width, int p, float[] out) {
@@ -38,11 +40,10 @@ public final class ImagePatches {
         Check.length("out", out, pixels, "the same number of values as the images");
         Check.notNull("parallel", parallel);
         int gh = height / p;
-        if (parallel.threads() == 1) {
+        if (parallel.threads() == 1) { // a serial call needs no job
             rows(images, offset, 0, batch * gh, channels, height, width, p, out);
         } else {
-            parallel.forRange(batch * gh, 1,
-                    (from, to) -> rows(images, offset, from, to, channels, height, width, p, out));
+            parallel.run(batch * gh, 1, JOBS.get().set(images, offset, channels, height, width, p, out));
         }
     }
 
@@ -64,6 +65,33 @@ public final class ImagePatches {
                     }
                 }
             }
+        }
+    }
+
+    /** A parallel call's arguments (see {@link Parallel.Job}). */
+    private static final class Job extends Parallel.Job {
+        private float[] images, out;
+        private int offset, channels, height, width, p;
+
+        Job set(float[] images, int offset, int channels, int height, int width, int p, float[] out) {
+            this.images = images;
+            this.offset = offset;
+            this.channels = channels;
+            this.height = height;
+            this.width = width;
+            this.p = p;
+            this.out = out;
+            return this;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            rows(images, offset, from, to, channels, height, width, p, out);
+        }
+
+        @Override
+        protected void clear() {
+            set(null, 0, 0, 0, 0, 0, null);
         }
     }
 }

@@ -19,6 +19,16 @@ public final class Parallel implements AutoCloseable {
         void run(int from, int to);
     }
 
+    /**
+     * A loop body whose arguments are fields, set before a call and cleared after it. A kernel keeps
+     * one per calling thread and reuses it, so that a parallel call allocates nothing (a capturing
+     * lambda is a new object on every call).
+     */
+    public abstract static class Job implements RangeBody {
+        /** Drops the call's references, so that a job kept between calls holds no arrays. */
+        protected abstract void clear();
+    }
+
     /** Runs everything on the calling thread. */
     public static final Parallel SERIAL = new Parallel(1);
 
@@ -106,6 +116,15 @@ public final class Parallel implements AutoCloseable {
             if (t instanceof Error e) {
                 throw e;
             }
+        }
+    }
+
+    /** {@link #forRange} with a job, cleared when the call returns or throws. */
+    public void run(int rows, int grain, Job job) {
+        try {
+            forRange(rows, grain, job);
+        } finally {
+            job.clear();
         }
     }
 

@@ -12,6 +12,8 @@ public final class Patches {
     private static final Patches ACTIVE = new Patches(
             Vectorization.select("dev.binaryvit.kernels.VectorPatches", PatchesSupport.class, REFERENCE.impl));
 
+    private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
+
     private final PatchesSupport impl;
 
     private Patches(PatchesSupport impl) {
@@ -44,10 +46,37 @@ public final class Patches {
                 "batch %d x (h/2 %d) x (w/2 %d) x 4c %d", batch, h / 2, w / 2, 4 * c);
         Pooling.distinct("out", out, "x", x);
         Check.notNull("parallel", parallel);
-        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+        if (parallel.threads() == 1) { // a serial call needs no job
             impl.gather2x2(x, 0, batch * (h / 2), h, w, c, out);
         } else {
-            parallel.forRange(batch * (h / 2), 1, (from, to) -> impl.gather2x2(x, from, to, h, w, c, out));
+            parallel.run(batch * (h / 2), 1, JOBS.get().set(impl, x, h, w, c, out));
+        }
+    }
+
+    /** A parallel call's arguments (see {@link Parallel.Job}). */
+    private static final class Job extends Parallel.Job {
+        private PatchesSupport impl;
+        private float[] x, out;
+        private int h, w, c;
+
+        Job set(PatchesSupport impl, float[] x, int h, int w, int c, float[] out) {
+            this.impl = impl;
+            this.x = x;
+            this.h = h;
+            this.w = w;
+            this.c = c;
+            this.out = out;
+            return this;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            impl.gather2x2(x, from, to, h, w, c, out);
+        }
+
+        @Override
+        protected void clear() {
+            set(null, null, 0, 0, 0, null);
         }
     }
 }

@@ -20,6 +20,8 @@ public final class Pooling {
     /** Token rows per parallel grain for the per-row kernels. */
     private static final int ROW_GRAIN = 8;
 
+    private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
+
     private final PoolingSupport impl;
 
     private Pooling(PoolingSupport impl) {
@@ -53,10 +55,10 @@ public final class Pooling {
                 "batch %d x (h/k %d) x (w/k %d) x c %d", batch, h / k, w / k, c);
         distinct("out", out, "x", x);
         Check.notNull("parallel", parallel);
-        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+        if (parallel.threads() == 1) { // a serial call needs no job
             impl.avgPool(x, 0, batch * (h / k), h, w, c, k, out);
         } else {
-            parallel.forRange(batch * (h / k), 1, (from, to) -> impl.avgPool(x, from, to, h, w, c, k, out));
+            parallel.run(batch * (h / k), 1, JOBS.get().set(Op.AVG_POOL, impl, x, h, w, c, k, false, out));
         }
     }
 
@@ -88,10 +90,11 @@ public final class Pooling {
         checkGrid("acc", acc, batch, h, w, c);
         distinct("acc", acc, "x", x);
         Check.notNull("parallel", parallel);
-        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+        if (parallel.threads() == 1) { // a serial call needs no job
             impl.stripPool(x, 0, batch * h, h, w, c, k, alongY, alpha, move, acc);
         } else {
-            parallel.forRange(batch * h, 1, (from, to) -> impl.stripPool(x, from, to, h, w, c, k, alongY, alpha, move, acc));
+            parallel.run(batch * h, 1, JOBS.get().set(Op.STRIP, impl, x, h, w, c, k, alongY, acc)
+                    .params(alpha, move, null, null, null, null, null, null));
         }
     }
 
@@ -128,10 +131,11 @@ public final class Pooling {
         checkGrid("acc", acc, batch, h, w, c);
         distinct("acc", acc, "x", x);
         Check.notNull("parallel", parallel);
-        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+        if (parallel.threads() == 1) { // a serial call needs no job
             impl.stripBranches(x, 0, batch * h, h, w, c, alphaH3, moveH3, alphaW3, moveW3, alphaH5, moveH5, alphaW5, moveW5, acc);
         } else {
-            parallel.forRange(batch * h, 1, (from, to) -> impl.stripBranches(x, from, to, h, w, c, alphaH3, moveH3, alphaW3, moveW3, alphaH5, moveH5, alphaW5, moveW5, acc));
+            parallel.run(batch * h, 1, JOBS.get().set(Op.STRIP_BRANCHES, impl, x, h, w, c, 0, false, acc)
+                    .params(alphaH3, moveH3, alphaW3, moveW3, alphaH5, moveH5, alphaW5, moveW5));
         }
     }
 
@@ -152,10 +156,10 @@ public final class Pooling {
         Check.length("out", out, (long) rows * (c / r), "rows %d x (c/r %d)", rows, c / r);
         distinct("out", out, "x", x);
         Check.notNull("parallel", parallel);
-        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+        if (parallel.threads() == 1) { // a serial call needs no job
             impl.channelPool(x, 0, rows, c, r, out);
         } else {
-            parallel.forRange(rows, ROW_GRAIN, (from, to) -> impl.channelPool(x, from, to, c, r, out));
+            parallel.run(rows, ROW_GRAIN, JOBS.get().set(Op.CHANNEL_POOL, impl, x, 0, 0, c, r, false, out));
         }
     }
 
@@ -195,10 +199,10 @@ public final class Pooling {
         Check.length("out", out, (long) batch * c, "batch %d x c %d", batch, c);
         distinct("out", out, "x", x);
         Check.notNull("parallel", parallel);
-        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+        if (parallel.threads() == 1) { // a serial call needs no job
             impl.globalAvgPool(x, 0, batch, n, c, out);
         } else {
-            parallel.forRange(batch, 1, (from, to) -> impl.globalAvgPool(x, from, to, n, c, out));
+            parallel.run(batch, 1, JOBS.get().set(Op.GLOBAL_AVG_POOL, impl, x, n, 0, c, 0, false, out));
         }
     }
 
@@ -214,10 +218,10 @@ public final class Pooling {
         distinct(outName, out, "src", src);
         Check.notNull("parallel", parallel);
         int rows = Check.size("batch x hs*r", batch * h);
-        if (parallel.threads() == 1) { // no lambda: a serial call allocates nothing
+        if (parallel.threads() == 1) { // a serial call needs no job
             impl.upsampleNearest(src, 0, rows, hs, ws, c, r, add, out);
         } else {
-            parallel.forRange(rows, 1, (from, to) -> impl.upsampleNearest(src, from, to, hs, ws, c, r, add, out));
+            parallel.run(rows, 1, JOBS.get().set(Op.UPSAMPLE, impl, src, hs, ws, c, r, add, out));
         }
     }
 
@@ -253,6 +257,66 @@ public final class Pooling {
     static void distinct(String what, float[] a, String otherWhat, float[] b) {
         if (a == b) {
             throw new IllegalArgumentException(what + " must not be the same array as " + otherWhat);
+        }
+    }
+
+    private enum Op { AVG_POOL, STRIP, STRIP_BRANCHES, CHANNEL_POOL, UPSAMPLE, GLOBAL_AVG_POOL }
+
+    /**
+     * A parallel call's arguments (see {@link Parallel.Job}): the input grid {@code h x w} (for the
+     * upsampling the source grid, for the global pool h is the token count), the kernel or ratio
+     * {@code k}, {@code flag} (along y for a strip, add for the upsampling), the output or
+     * accumulator, and the per-channel parameters of the strip branches in their method's order.
+     */
+    private static final class Job extends Parallel.Job {
+        private Op op;
+        private PoolingSupport impl;
+        private float[] x, out;
+        private int h, w, c, k;
+        private boolean flag;
+        private final float[][] p = new float[8][];
+
+        Job set(Op op, PoolingSupport impl, float[] x, int h, int w, int c, int k, boolean flag, float[] out) {
+            this.op = op;
+            this.impl = impl;
+            this.x = x;
+            this.h = h;
+            this.w = w;
+            this.c = c;
+            this.k = k;
+            this.flag = flag;
+            this.out = out;
+            return params(null, null, null, null, null, null, null, null);
+        }
+
+        Job params(float[] p0, float[] p1, float[] p2, float[] p3, float[] p4, float[] p5, float[] p6, float[] p7) {
+            p[0] = p0;
+            p[1] = p1;
+            p[2] = p2;
+            p[3] = p3;
+            p[4] = p4;
+            p[5] = p5;
+            p[6] = p6;
+            p[7] = p7;
+            return this;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            switch (op) {
+                case AVG_POOL -> impl.avgPool(x, from, to, h, w, c, k, out);
+                case STRIP -> impl.stripPool(x, from, to, h, w, c, k, flag, p[0], p[1], out);
+                case STRIP_BRANCHES -> impl.stripBranches(x, from, to, h, w, c, p[0], p[1], p[2], p[3], p[4], p[5],
+                        p[6], p[7], out);
+                case CHANNEL_POOL -> impl.channelPool(x, from, to, c, k, out);
+                case UPSAMPLE -> impl.upsampleNearest(x, from, to, h, w, c, k, flag, out);
+                case GLOBAL_AVG_POOL -> impl.globalAvgPool(x, from, to, h, c, out);
+            }
+        }
+
+        @Override
+        protected void clear() {
+            set(null, null, null, 0, 0, 0, 0, false, null);
         }
     }
 }

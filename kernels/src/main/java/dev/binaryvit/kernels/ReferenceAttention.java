@@ -22,8 +22,16 @@ package dev.binaryvit.kernels;
 final class ReferenceAttention implements AttentionSupport {
 
     @Override
-    public Parallel.RangeBody prepare(Shape s, long[] q, long[] k, long[] vT, float clip, float[] out) {
-        return (from, to) -> rows(s, q, k, vT, clip, out, from, to);
+    public Parallel.Job prepare(Shape s, long[] q, long[] k, long[] vT, float clip, float[] out) {
+        return new Parallel.Job() { // a new one per call: the reference allocates its rows' scratch anyway
+            @Override
+            public void run(int from, int to) {
+                rows(s, q, k, vT, clip, out, from, to);
+            }
+
+            @Override
+            protected void clear() {}
+        };
     }
 
     @Override

@@ -75,11 +75,39 @@ final class VectorAttention implements AttentionSupport {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     @Override
-    public Parallel.RangeBody prepare(Shape s, long[] q, long[] k, long[] vT, float clip, float[] out) {
+    public Parallel.Job prepare(Shape s, long[] q, long[] k, long[] vT, float clip, float[] out) {
         Scratch caller = SCRATCH.get();
         long[] keys = caller.keysByHead(s, k);
         long[] values = caller.valuesByWord(s, vT);
-        return (from, to) -> SCRATCH.get().rows.set(s, q, keys, values, clip, out).run(from, to);
+        return caller.job.set(s, q, keys, values, clip, out);
+    }
+
+    /** A parallel call's inputs, reordered by the caller; each thread runs its rows with its own scratch. */
+    private static final class Job extends Parallel.Job {
+        private Shape s;
+        private long[] q, keys, values;
+        private float clip;
+        private float[] out;
+
+        Job set(Shape s, long[] q, long[] keys, long[] values, float clip, float[] out) {
+            this.s = s;
+            this.q = q;
+            this.keys = keys;
+            this.values = values;
+            this.clip = clip;
+            this.out = out;
+            return this;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            SCRATCH.get().rows.set(s, q, keys, values, clip, out).run(from, to);
+        }
+
+        @Override
+        protected void clear() {
+            set(null, null, null, null, 0f, null);
+        }
     }
 
     @Override
@@ -368,6 +396,8 @@ final class VectorAttention implements AttentionSupport {
         long[] keys = new long[0];
         long[] values = new long[0];
         final Rows rows = new Rows(this);
+        /** The job of this thread's parallel calls: reused, so that such a call allocates nothing. */
+        final Job job = new Job();
 
         void ensure(int d, int scale, int keyStride, int keyWords) {
             if (pops.length < keyStride) {

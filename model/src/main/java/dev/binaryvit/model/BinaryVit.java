@@ -40,6 +40,8 @@ public final class BinaryVit implements AutoCloseable {
     private final Workspace workspace = new Workspace();
     /** For a batch shared out between threads: each thread its own scratch and single-threaded kernels. */
     private final ThreadLocal<Workspace> threadWorkspaces = ThreadLocal.withInitial(Workspace::new);
+    /** The batch split over the threads, image by image; one job, as forward runs one call at a time. */
+    private final ImagesJob imagesJob = new ImagesJob();
     private final Ops serialOps;
     // The steps of a forward pass, made once: reporting them allocates nothing.
     private static final Step EMBEDDINGS = Step.embeddings();
@@ -188,16 +190,36 @@ public final class BinaryVit implements AutoCloseable {
             throw lengthError("logits", logits, logitsNeeded, "batch %d x labels %d", batch, config.numLabels());
         }
         if (batch >= 2 && parallel.threads() > 1 && observer == StepObserver.NONE && trace == Trace.OFF) {
-            parallel.forRange(batch, 1, (from, to) -> {
-                Workspace own = threadWorkspaces.get();
-                for (int b = from; b < to; b++) {
-                    image(serialOps, own, images, b, logits, StepObserver.NONE, Trace.OFF);
-                }
-            });
+            parallel.run(batch, 1, imagesJob.set(images, logits));
         } else {
             for (int b = 0; b < batch; b++) {
                 image(ops, workspace, images, b, logits, observer, trace);
             }
+        }
+    }
+
+    /** Whole images of a batch on each thread, each with its own workspace and serial kernels. */
+    private final class ImagesJob extends Parallel.Job {
+        private float[] images;
+        private float[] logits;
+
+        ImagesJob set(float[] images, float[] logits) {
+            this.images = images;
+            this.logits = logits;
+            return this;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            Workspace own = threadWorkspaces.get();
+            for (int b = from; b < to; b++) {
+                image(serialOps, own, images, b, logits, StepObserver.NONE, Trace.OFF);
+            }
+        }
+
+        @Override
+        protected void clear() {
+            set(null, null);
         }
     }
 
