@@ -1,6 +1,7 @@
 package dev.binaryvit.bench;
 
 import com.sun.management.ThreadMXBean;
+import dev.binaryvit.kernels.Parallel;
 import dev.binaryvit.model.BinaryVit;
 import dev.binaryvit.model.StepObserver;
 import java.lang.management.ManagementFactory;
@@ -64,10 +65,10 @@ public final class ForwardAllocation {
         }
     }
 
-    /** The ids of the pool's worker threads (named binaryvit-worker-i), live for as long as the model. */
+    /** The ids of the pool's worker threads, live for as long as the model. */
     private static long[] workerIds() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("binaryvit-worker-"))
+                .filter(t -> t.getName().startsWith(Parallel.WORKER_NAME))
                 .mapToLong(Thread::threadId)
                 .toArray();
     }

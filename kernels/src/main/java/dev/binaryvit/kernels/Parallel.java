@@ -29,6 +29,9 @@ public final class Parallel implements AutoCloseable {
         protected abstract void clear();
     }
 
+    /** Worker threads are named this followed by their part number (1, 2, ...). */
+    public static final String WORKER_NAME = "binaryvit-worker-";
+
     /** Runs everything on the calling thread. */
     public static final Parallel SERIAL = new Parallel(1);
 
@@ -152,7 +155,7 @@ public final class Parallel implements AutoCloseable {
         private final int part;
 
         Worker(int part) {
-            super("binaryvit-worker-" + part);
+            super(WORKER_NAME + part);
             this.part = part;
             setDaemon(true);
         }
