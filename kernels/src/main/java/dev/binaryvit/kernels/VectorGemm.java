@@ -48,6 +48,9 @@ final class VectorGemm implements GemmSupport {
     private static final int SIGNS_POOL = 2;
 
     private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+    /** The float epilogue, a copy per form: see {@link GemmEpilogue}. */
+    private static final ProfileCopies<GemmEpilogue> EPILOGUES = new ProfileCopies<>(GemmEpilogue.class,
+            VectorGemmEpilogue.class, new VectorGemmEpilogue(), GemmEpilogue.FORMS);
 
     @Override
     public boolean reads(PackedWeights w) {
@@ -164,6 +167,8 @@ final class VectorGemm implements GemmSupport {
         }
         group = Math.max(MR, group / MR * MR);
         c.ensureTile(group * chunkChannels);
+        GemmEpilogue epilogue = EPILOGUES.get(c.form == FUSED ? GemmEpilogue.form(c, c.floats != null, c.bits != null)
+                : GemmEpilogue.form(c, true, true));
         for (int g0 = from; g0 < to; g0 += group) {
             int g1 = Math.min(to, g0 + group);
             for (int p0 = 0; p0 < panels; p0 += chunk) {
@@ -174,9 +179,9 @@ final class VectorGemm implements GemmSupport {
                     column(c, p, g0, g1, c.tile, g0, m0, LANES, group * LANES);
                 }
                 if (c.form == FUSED) {
-                    values(c, g0, g1, m0, m1, group * LANES, c.floats, 0, c.bits != null);
+                    epilogue.rows(c, g0, g1, m0, m1, group * LANES, c.floats, 0, c.bits != null);
                 } else {
-                    values(c, g0, g1, m0, m1, group * LANES, c.values, g0, true);
+                    epilogue.rows(c, g0, g1, m0, m1, group * LANES, c.values, g0, true);
                 }
             }
             if (c.form == SIGNS_POOL) {
@@ -490,114 +495,6 @@ final class VectorGemm implements GemmSupport {
         c.bits[word] = shift == 0 ? bits : c.bits[word] | bits << shift;
     }
 
-    /**
-     * The epilogue of tokens {@code [g0, g1)}, channels {@code [m0, m1)} (m0 a multiple of 64), from
-     * the dots in the vector-major tile (one vector of channels every {@code vecStride}): the value
-     * v to {@code dst[(row - dstRow0) * M + j]} unless dst is null, its norm w to the norm output if
-     * there is one, and, if {@code signs}, the signs of w + shift
-     * into the output words. Channels outside, rows inside: a vector of channels keeps its
-     * per-channel parameters in registers across the rows. Exactly {@link ReferenceGemm}'s float
-     * operations, in its order.
-     */
-    private static void values(Call c, int g0, int g1, int m0, int m1, int vecStride, float[] dst, int dstRow0,
-                               boolean signs) {
-        Epilogue e = c.e;
-        int[] tile = c.tile;
-        float[] residual = c.residual;
-        float[] residual2 = c.residual2;
-        float[] normOut = c.normOut;
-        long[] bits = c.bits;
-        int bitWords = c.bitWords;
-        int m = c.m;
-        int r = e.residualChannels();
-        boolean rprelu = e.move1 != null;
-        boolean scaled = e.scaleA != null;
-        boolean normed = e.normA != null;
-        // Absent stages read zeros, so that every parameter vector is a real one: a vector that may
-        // be null flows through a merge point, and C2 then boxes it.
-        float[] zeros = Constants.zeros(Epilogue.padded(m));
-        int j = m0;
-        for (; j + LANES <= m1; j += LANES) {
-            FloatVector alpha = FloatVector.fromArray(F, e.alpha, j);
-            FloatVector beta = FloatVector.fromArray(F, e.beta, j);
-            FloatVector move1 = FloatVector.fromArray(F, rprelu ? e.move1 : zeros, j);
-            FloatVector slope = FloatVector.fromArray(F, rprelu ? e.slope : zeros, j);
-            FloatVector move2 = FloatVector.fromArray(F, rprelu ? e.move2 : zeros, j);
-            FloatVector scaleA = FloatVector.fromArray(F, scaled ? e.scaleA : zeros, j);
-            FloatVector scaleB = FloatVector.fromArray(F, scaled ? e.scaleB : zeros, j);
-            FloatVector normA = FloatVector.fromArray(F, normed ? e.normA : zeros, j);
-            FloatVector normB = FloatVector.fromArray(F, normed ? e.normB : zeros, j);
-            FloatVector shift = FloatVector.fromArray(F, e.shift != null ? e.shift : zeros, j);
-            int jr = j % r; // a vector never straddles a residual row: r is a multiple of LANES, or r = M
-            int word = j >>> 6;
-            int bit = j & 63;
-            // Offsets carried from row to row rather than multiplied out per row.
-            int t = (j - m0) / LANES * vecStride;
-            int res = g0 * r + jr;
-            int full = g0 * m + j;
-            int out = (g0 - dstRow0) * m + j;
-            int o = g0 * bitWords + word;
-            for (int row = g0; row < g1; row++, t += LANES, res += r, full += m, out += m, o += bitWords) {
-                FloatVector dot = (FloatVector) IntVector.fromArray(I, tile, t).convert(VectorOperators.I2F, 0);
-                FloatVector v = dot.fma(alpha, beta);
-                if (residual != null) {
-                    v = v.add(c.tiledIndex == null
-                            ? FloatVector.fromArray(F, residual, res)
-                            : FloatVector.fromArray(F, residual, row * r, c.tiledIndex, j));
-                }
-                if (rprelu) {
-                    FloatVector y = v.sub(move1);
-                    y = y.blend(y.mul(slope), y.compare(VectorOperators.LT, 0f));
-                    v = y.add(move2);
-                }
-                if (scaled) {
-                    v = v.fma(scaleA, scaleB);
-                }
-                if (residual2 != null) {
-                    v = v.add(FloatVector.fromArray(F, residual2, full));
-                }
-                if (dst != null) {
-                    v.intoArray(dst, out);
-                }
-                if (normed) {
-                    v = v.fma(normA, normB);
-                }
-                if (normOut != null) {
-                    v.intoArray(normOut, full);
-                }
-                if (signs) {
-                    long laneBits = v.add(shift).compare(VectorOperators.GE, 0f).toLong() << bit;
-                    bits[o] = bit == 0 ? laneBits : bits[o] | laneBits;
-                }
-            }
-        }
-        for (; j < m1; j++) { // the last channels of M, if M is not a multiple of LANES: same operations
-            int word = j >>> 6;
-            for (int row = g0; row < g1; row++) {
-                float v = e.affine(j, tile[(row - g0) * LANES + (j - m0) / LANES * vecStride + (j - m0) % LANES]);
-                if (residual != null) {
-                    v = v + residual[row * r + j % r];
-                }
-                v = e.layerScale(j, e.rprelu(j, v));
-                if (residual2 != null) {
-                    v = v + residual2[row * m + j];
-                }
-                if (dst != null) {
-                    dst[(row - dstRow0) * m + j] = v;
-                }
-                float w = e.norm(j, v);
-                if (normOut != null) {
-                    normOut[row * m + j] = w;
-                }
-                if (signs) {
-                    long bitValue = w + e.shift(j) >= 0f ? 1L << (j & 63) : 0L;
-                    int o = row * bitWords + word;
-                    bits[o] = (j & 63) == 0 ? bitValue : bits[o] | bitValue;
-                }
-            }
-        }
-    }
-
     /** {@code pooled[row]}: the row {@code values[v .. v + M)} average-pooled in groups of {@code pool}, as {@link Pooling#channelPool}. */
     private static void poolRow(Call c, int row, int v) {
         int outChannels = c.m / c.pool;
@@ -605,7 +502,7 @@ final class VectorGemm implements GemmSupport {
     }
 
     /** One call's operands and the calling thread's tile, reused across calls so a call allocates nothing. */
-    private static final class Call {
+    static final class Call {
         int form;
         long[] a;
         int[] panels;

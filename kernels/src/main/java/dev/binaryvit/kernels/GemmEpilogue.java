@@ -1,0 +1,39 @@
+package dev.binaryvit.kernels;
+
+/**
+ * The float epilogue of {@link VectorGemm} over a block of its tile. It has one implementation,
+ * {@link VectorGemmEpilogue}, of which VectorGemm runs a copy per epilogue form
+ * ({@link ProfileCopies}): the model's forms (a query, an attention output, fc1, fc2) take
+ * different optional stages, and one compiled loop for all of them ran fc1's 1.3 to 1.5 times slower.
+ */
+interface GemmEpilogue {
+
+    /**
+     * The epilogue of tokens {@code [g0, g1)}, channels {@code [m0, m1)} (m0 a multiple of 64), from
+     * the dots in the call's vector-major tile (one vector of channels every {@code vecStride}): the
+     * value v to {@code dst[(row - dstRow0) * M + j]} unless dst is null, its norm w to the norm
+     * output if there is one, and, if {@code signs}, the signs of w + shift into the output words.
+     */
+    void rows(VectorGemm.Call c, int g0, int g1, int m0, int m1, int vecStride, float[] dst, int dstRow0,
+              boolean signs);
+
+    /**
+     * The form of a call: which optional stages and outputs it has, in {@code [0, FORMS)}. Calls of
+     * one form take the same branches in {@link #rows}.
+     */
+    static int form(VectorGemm.Call c, boolean dst, boolean signs) {
+        Epilogue e = c.e;
+        int residual = c.residual == null ? 0 : c.tiledIndex == null ? 1 : 2;
+        return residual
+                | (e.move1 != null ? 1 << 2 : 0)
+                | (e.scaleA != null ? 1 << 3 : 0)
+                | (c.residual2 != null ? 1 << 4 : 0)
+                | (dst ? 1 << 5 : 0)
+                | (e.normA != null ? 1 << 6 : 0)
+                | (c.normOut != null ? 1 << 7 : 0)
+                | (signs ? 1 << 8 : 0);
+    }
+
+    /** The number of forms. */
+    int FORMS = 1 << 9;
+}
