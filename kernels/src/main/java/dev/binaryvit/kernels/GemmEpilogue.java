@@ -4,7 +4,7 @@ package dev.binaryvit.kernels;
  * The float epilogue of {@link VectorGemm} over a block of its tile. It has one implementation,
  * {@link VectorGemmEpilogue}, of which VectorGemm runs a copy per epilogue form
  * ({@link ProfileCopies}): the model's forms (a query, an attention output, fc1, fc2) take
- * different optional stages, and one compiled loop for all of them ran fc1's 1.3 to 1.5 times slower.
+ * different optional stages, and one compiled loop for all of them ran fc1's 1.3 to 2 times slower.
  */
 interface GemmEpilogue {
 
