@@ -5,6 +5,7 @@ import dev.binaryvit.kernels.Parallel;
 import dev.binaryvit.model.BinaryVit;
 import dev.binaryvit.model.StepObserver;
 import java.lang.management.ManagementFactory;
+import java.util.Arrays;
 
 /**
  * The bytes one forward pass of BinaryViT-S allocates on the calling thread after warm-up, and
@@ -34,11 +35,11 @@ public final class ForwardAllocation {
             }
             long[] workers = workerIds();
             for (int run = 0; run < 3; run++) {
-                long workersBefore = sum(mx.getThreadAllocatedBytes(workers)); // before the calling thread's count: it allocates
+                long workersBefore = Arrays.stream(mx.getThreadAllocatedBytes(workers)).sum(); // before the calling thread's count: it allocates
                 long before = mx.getCurrentThreadAllocatedBytes();
                 model.forward(images, batch, logits, StepObserver.NONE);
                 long bytes = mx.getCurrentThreadAllocatedBytes() - before;
-                long workerBytes = sum(mx.getThreadAllocatedBytes(workers)) - workersBefore;
+                long workerBytes = Arrays.stream(mx.getThreadAllocatedBytes(workers)).sum() - workersBefore;
                 System.out.printf("forward: %d bytes on the calling thread, %d on its %d workers (threads %d, batch %d,"
                         + " after %d passes)%n", bytes, workerBytes, workers.length, threads, batch, warmup + run);
             }
@@ -71,13 +72,5 @@ public final class ForwardAllocation {
                 .filter(t -> t.getName().startsWith(Parallel.WORKER_NAME))
                 .mapToLong(Thread::threadId)
                 .toArray();
-    }
-
-    private static long sum(long[] values) {
-        long total = 0;
-        for (long v : values) {
-            total += v;
-        }
-        return total;
     }
 }

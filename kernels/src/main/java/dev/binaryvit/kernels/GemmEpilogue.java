@@ -12,16 +12,15 @@ interface GemmEpilogue {
      * The epilogue of tokens {@code [g0, g1)}, channels {@code [m0, m1)} (m0 a multiple of 64), from
      * the dots in the call's vector-major tile (one vector of channels every {@code vecStride}): the
      * value v to {@code dst[(row - dstRow0) * M + j]} unless dst is null, its norm w to the norm
-     * output if there is one, and, if {@code signs}, the signs of w + shift into the output words.
+     * output if there is one, and the signs of w + shift into the call's sign words if it has them.
      */
-    void rows(VectorGemm.Call c, int g0, int g1, int m0, int m1, int vecStride, float[] dst, int dstRow0,
-              boolean signs);
+    void rows(VectorGemm.Call c, int g0, int g1, int m0, int m1, int vecStride, float[] dst, int dstRow0);
 
     /**
      * The form of a call: which optional stages and outputs it has, in {@code [0, FORMS)}. Calls of
      * one form take the same branches in {@link #rows}.
      */
-    static int form(VectorGemm.Call c, boolean dst, boolean signs) {
+    static int form(VectorGemm.Call c, boolean dst) {
         Epilogue e = c.e;
         int residual = c.residual == null ? 0 : c.tiledIndex == null ? 1 : 2;
         return residual
@@ -31,7 +30,7 @@ interface GemmEpilogue {
                 | (dst ? 1 << 5 : 0)
                 | (e.normA != null ? 1 << 6 : 0)
                 | (c.normOut != null ? 1 << 7 : 0)
-                | (signs ? 1 << 8 : 0);
+                | (c.bits != null ? 1 << 8 : 0);
     }
 
     /** The number of forms. */

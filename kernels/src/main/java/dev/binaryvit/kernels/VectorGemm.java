@@ -160,15 +160,16 @@ final class VectorGemm implements GemmSupport {
      * a row-major tile for fc1's {@code signsAndPool} at 3136x64x512 and 784x128x1024).
      */
     private static void throughTile(Call c, int from, int to, int panels, int chunk, int chunkChannels) {
+        boolean pooled = c.form == SIGNS_POOL;
         int group = GROUP_INTS / chunkChannels;
-        if (c.form == SIGNS_POOL) {
+        if (pooled) {
             group = Math.min(group, GROUP_FLOATS / c.m);
             c.ensureValues(Math.max(MR, group / MR * MR) * c.m);
         }
         group = Math.max(MR, group / MR * MR);
         c.ensureTile(group * chunkChannels);
-        GemmEpilogue epilogue = EPILOGUES.get(c.form == FUSED ? GemmEpilogue.form(c, c.floats != null, c.bits != null)
-                : GemmEpilogue.form(c, true, true));
+        float[] dst = pooled ? c.values : c.floats; // the pooled form keeps a group's values for its pool
+        GemmEpilogue epilogue = EPILOGUES.get(GemmEpilogue.form(c, dst != null));
         for (int g0 = from; g0 < to; g0 += group) {
             int g1 = Math.min(to, g0 + group);
             for (int p0 = 0; p0 < panels; p0 += chunk) {
@@ -178,13 +179,9 @@ final class VectorGemm implements GemmSupport {
                 for (int p = p0; p < p1; p++) {
                     column(c, p, g0, g1, c.tile, g0, m0, LANES, group * LANES);
                 }
-                if (c.form == FUSED) {
-                    epilogue.rows(c, g0, g1, m0, m1, group * LANES, c.floats, 0, c.bits != null);
-                } else {
-                    epilogue.rows(c, g0, g1, m0, m1, group * LANES, c.values, g0, true);
-                }
+                epilogue.rows(c, g0, g1, m0, m1, group * LANES, dst, pooled ? g0 : 0);
             }
-            if (c.form == SIGNS_POOL) {
+            if (pooled) {
                 for (int row = g0; row < g1; row++) {
                     poolRow(c, row, (row - g0) * c.m);
                 }

@@ -20,8 +20,7 @@ final class VectorGemmEpilogue implements GemmEpilogue {
      * registers across the rows. Exactly {@link ReferenceGemm}'s float operations, in its order.
      */
     @Override
-    public void rows(VectorGemm.Call c, int g0, int g1, int m0, int m1, int vecStride, float[] dst, int dstRow0,
-                     boolean signs) {
+    public void rows(VectorGemm.Call c, int g0, int g1, int m0, int m1, int vecStride, float[] dst, int dstRow0) {
         Epilogue e = c.e;
         int[] tile = c.tile;
         float[] residual = c.residual;
@@ -86,7 +85,7 @@ final class VectorGemmEpilogue implements GemmEpilogue {
                 if (normOut != null) {
                     v.intoArray(normOut, full);
                 }
-                if (signs) {
+                if (bits != null) {
                     long laneBits = v.add(shift).compare(VectorOperators.GE, 0f).toLong() << bit;
                     bits[o] = bit == 0 ? laneBits : bits[o] | laneBits;
                 }
@@ -110,7 +109,7 @@ final class VectorGemmEpilogue implements GemmEpilogue {
                 if (normOut != null) {
                     normOut[row * m + j] = w;
                 }
-                if (signs) {
+                if (bits != null) {
                     long bitValue = w + e.shift(j) >= 0f ? 1L << (j & 63) : 0L;
                     int o = row * bitWords + word;
                     bits[o] = (j & 63) == 0 ? bitValue : bits[o] | bitValue;

@@ -79,17 +79,12 @@ final class VectorPacking implements PackingSupport {
     private static void packColumnRange(float[] x, int xBase, int rows, int cols, float[] move, long[] out,
                                         int outBase, int c0, int c1, long[] words) {
         int rowWords = BitPacking.words(rows);
+        float[] shifts = move == null ? Constants.zeros(cols) : move; // + 0 keeps every sign, -0 included
         for (int c = c0; c < c1; c += LONG_LANES) {
             int width = Math.min(LONG_LANES, c1 - c);
-            VectorMask<Float> in = width == LONG_LANES ? null : FL.indexInRange(c, c1);
-            FloatVector shift = move == null ? null
-                    : in == null ? FloatVector.fromArray(FL, move, c) : FloatVector.fromArray(FL, move, c, in);
             for (int w = 0; w < rowWords; w++) {
                 int r0 = w * 64;
-                int r1 = Math.min(rows, r0 + 64);
-                LongVector bits = in == null ? columnWord(x, xBase + c, cols, shift, r0, r1)
-                        : columnWordTail(x, xBase + c, cols, shift, r0, r1, in);
-                bits.intoArray(words, 0);
+                columnWord(x, xBase + c, cols, shifts, c, width, r0, Math.min(rows, r0 + 64), words);
                 for (int lane = 0; lane < width; lane++) {
                     out[outBase + (c + lane) * rowWords + w] = words[lane];
                 }
@@ -97,31 +92,24 @@ final class VectorPacking implements PackingSupport {
         }
     }
 
-    /** Rows {@code [r0, r1)} of LONG_LANES whole columns starting at {@code x[xc]}: bit r - r0 per lane. */
-    private static LongVector columnWord(float[] x, int xc, int cols, FloatVector shift, int r0, int r1) {
+    /**
+     * {@code words[lane]}: bit r - r0 set iff {@code x[xc + r * cols + lane] + shifts[c + lane] >= 0},
+     * for rows {@code [r0, r1)} and the first {@code width} lanes (the others are not read). Vectors
+     * stay inside this method: one passed in or returned is boxed whenever C2 does not inline the call.
+     */
+    private static void columnWord(float[] x, int xc, int cols, float[] shifts, int c, int width, int r0, int r1,
+                                   long[] words) {
+        VectorMask<Float> in = FL.indexInRange(0, width);
+        FloatVector shift = FloatVector.fromArray(FL, shifts, c, in);
         LongVector bits = LongVector.zero(L);
         for (int r = r0; r < r1; r++) {
-            FloatVector v = FloatVector.fromArray(FL, x, xc + r * cols);
-            if (shift != null) {
-                v = v.add(shift);
-            }
-            bits = bits.lanewise(VectorOperators.OR, 1L << (r - r0), v.compare(VectorOperators.GE, 0f).cast(L));
+            // lanewise(ADD), not add(): these half-width floats calling FloatVector.add made that JDK
+            // method's receiver profile two-typed, and in some JVM runs (about one in four) C2 then
+            // compiled the full-width adds inlined from VectorElementwise.add without their intrinsic:
+            // 5.2 MB of boxed vectors per forward pass (no such run in 26 since).
+            FloatVector v = FloatVector.fromArray(FL, x, xc + r * cols, in).lanewise(VectorOperators.ADD, shift);
+            bits = bits.lanewise(VectorOperators.OR, 1L << (r - r0), v.compare(VectorOperators.GE, 0f).and(in).cast(L));
         }
-        return bits;
-    }
-
-    /** {@link #columnWord} for the last, partial block of columns: lanes outside {@code in} are not read. */
-    private static LongVector columnWordTail(float[] x, int xc, int cols, FloatVector shift, int r0, int r1,
-                                             VectorMask<Float> in) {
-        LongVector bits = LongVector.zero(L);
-        for (int r = r0; r < r1; r++) {
-            FloatVector v = FloatVector.fromArray(FL, x, xc + r * cols, in);
-            if (shift != null) {
-                v = v.add(shift);
-            }
-            bits = bits.lanewise(VectorOperators.OR, 1L << (r - r0),
-                    v.compare(VectorOperators.GE, 0f).and(in).cast(L));
-        }
-        return bits;
+        bits.intoArray(words, 0);
     }
 }
