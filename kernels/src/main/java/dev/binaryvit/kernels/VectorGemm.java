@@ -316,20 +316,27 @@ final class VectorGemm implements GemmSupport {
             int r1 = r0 + 2 * words;
             int r2 = r1 + 2 * words;
             int r3 = r2 + 2 * words;
-            IntVector c00 = IntVector.zero(I);
-            IntVector c01 = c00;
-            IntVector c10 = c00;
-            IntVector c11 = c00;
-            IntVector c20 = c00;
-            IntVector c21 = c00;
-            IntVector c30 = c00;
-            IntVector c31 = c00;
+            // The first half-word starts the counts, as in rowBlock.
+            IntVector w0f = IntVector.fromArray(I, panels, w0);
+            IntVector w1f = IntVector.fromArray(I, panels, w0 + LANES);
+            int xf = h[r0];
+            IntVector c00 = w0f.lanewise(XOR, xf).lanewise(BIT_COUNT);
+            IntVector c01 = w1f.lanewise(XOR, xf).lanewise(BIT_COUNT);
+            xf = h[r1];
+            IntVector c10 = w0f.lanewise(XOR, xf).lanewise(BIT_COUNT);
+            IntVector c11 = w1f.lanewise(XOR, xf).lanewise(BIT_COUNT);
+            xf = h[r2];
+            IntVector c20 = w0f.lanewise(XOR, xf).lanewise(BIT_COUNT);
+            IntVector c21 = w1f.lanewise(XOR, xf).lanewise(BIT_COUNT);
+            xf = h[r3];
+            IntVector c30 = w0f.lanewise(XOR, xf).lanewise(BIT_COUNT);
+            IntVector c31 = w1f.lanewise(XOR, xf).lanewise(BIT_COUNT);
             // One 32-bit half-word of K a step: the half of each token's activation word, read as an
             // int from memory (so that the broadcast is a load, not a move from a register), XORed
             // with that half-word of the panel's channels. (A step over both halves of a word
             // doubles the Vector API calls in this method, and C1 then runs out of registers on it:
             // the method stayed in C1 code, some hundred times slower, when first run in a long loop.)
-            for (int kh = 0, w = w0; kh < 2 * words; kh++, w += NR) {
+            for (int kh = 1, w = w0 + NR; kh < 2 * words; kh++, w += NR) {
                 IntVector w0v = IntVector.fromArray(I, panels, w);
                 IntVector w1v = IntVector.fromArray(I, panels, w + LANES);
                 int x = h[r0 + kh];
@@ -405,15 +412,25 @@ final class VectorGemm implements GemmSupport {
         int r3 = r2 + 2 * words;
         for (int p = p0; p < p1; p++) {
             int j0 = p * NR;
-            IntVector c00 = IntVector.zero(I);
-            IntVector c01 = c00;
-            IntVector c10 = c00;
-            IntVector c11 = c00;
-            IntVector c20 = c00;
-            IntVector c21 = c00;
-            IntVector c30 = c00;
-            IntVector c31 = c00;
-            for (int kh = 0, w = p * 2 * words * NR; kh < 2 * words; kh++, w += NR) {
+            // The first half-word starts the counts (not an addition to zero: at K = 256 bits that
+            // is one vector operation in 26).
+            int w = p * 2 * words * NR;
+            IntVector w0f = IntVector.fromArray(I, panels, w);
+            IntVector w1f = IntVector.fromArray(I, panels, w + LANES);
+            int xf = h[r0];
+            IntVector c00 = w0f.lanewise(XOR, xf).lanewise(BIT_COUNT);
+            IntVector c01 = w1f.lanewise(XOR, xf).lanewise(BIT_COUNT);
+            xf = h[r1];
+            IntVector c10 = w0f.lanewise(XOR, xf).lanewise(BIT_COUNT);
+            IntVector c11 = w1f.lanewise(XOR, xf).lanewise(BIT_COUNT);
+            xf = h[r2];
+            IntVector c20 = w0f.lanewise(XOR, xf).lanewise(BIT_COUNT);
+            IntVector c21 = w1f.lanewise(XOR, xf).lanewise(BIT_COUNT);
+            xf = h[r3];
+            IntVector c30 = w0f.lanewise(XOR, xf).lanewise(BIT_COUNT);
+            IntVector c31 = w1f.lanewise(XOR, xf).lanewise(BIT_COUNT);
+            w += NR;
+            for (int kh = 1; kh < 2 * words; kh++, w += NR) {
                 IntVector w0v = IntVector.fromArray(I, panels, w);
                 IntVector w1v = IntVector.fromArray(I, panels, w + LANES);
                 int x = h[r0 + kh];
