@@ -78,6 +78,12 @@ class ElementwisePropertiesTest {
                     long[] packed = new long[rows * words];
                     BitPacking.active().pack(actual, rows, c, shift, packed);
                     assertArrayEquals(packed, signs, "signs == pack(out + shift)");
+                    float[] inPlace = p.x.clone(); // the model's context epilogue runs in place
+                    long[] inPlaceSigns = new long[rows * words];
+                    VECTOR.affineResidualRprelu(inPlace, rows, c, p.a, p.b, residual, p.move1, p.slope, p.move2,
+                            inPlace, shift, inPlaceSigns, Parallel.SERIAL);
+                    assertArrayEquals(expected, inPlace, () -> "in place, rows=" + rows + " c=" + c);
+                    assertArrayEquals(expectedSigns, inPlaceSigns, () -> "in place signs, rows=" + rows + " c=" + c);
                 });
     }
 

@@ -159,7 +159,7 @@ final class EncoderLayer {
         long[] vt = ws.longs(L.VALUE, (long) batch * c * words(nkv));
         ops.packing().packColumns(v1, batch, nkv, c, moveV2, vt, ops.parallel());
         trace.mark("attention.pack_kv", Kind.PACK, 2 * kvRows, c);
-        float[] ctx = ws.floats(F.CONTEXT, size);
+        float[] ctx = ws.floats(F.NORMED, size); // hn is used up: kv, key and value have read it
         ops.attention().context(qb, kb, vt, batch, n, nkv, c, heads, clip, ctx, ops.parallel());
         trace.mark("attention", Kind.ATTENTION, batch, n, nkv, c, heads);
 
@@ -172,7 +172,7 @@ final class EncoderLayer {
         trace.mark("add_kv", Kind.ELEMENTWISE, kvRows * c, 2, 1, 1);
         ops.pooling().upsampleNearestAdd(kvSum, batch, kvGrid, kvGrid, c, reduction, q1, ops.parallel());
         trace.mark("upsample_kv", Kind.POOL, size, 2, 1, 1);
-        float[] a = ws.floats(F.ATTENDED, size);
+        float[] a = ctx; // in place: one buffer fewer, and the pass writes lines it has just read
         ops.elementwise().affineResidualRprelu(ctx, rows, c, normContext.a(), normContext.b(), q1,
                 rpreluContext.move1(), rpreluContext.slope(), rpreluContext.move2(), a, output.move(), bits,
                 ops.parallel());
@@ -180,7 +180,7 @@ final class EncoderLayer {
 
         // h2 = LayerScale_o(RPReLU_o(BN_o(BinaryLinear_o(a + move)) + a)) + h, and in the same
         // epilogue hn2 = BN_after(h2) and fc1's input signs sign(hn2 + move_i)
-        float[] h2 = ws.floats(F.MID, size);
+        float[] h2 = ws.floats(F.Q, size); // q1 is used up
         float[] hn2 = ws.floats(F.NORMED2, size);
         long[] hn2Bits = ws.longs(L.QUERY, (long) rows * words(c)); // the query signs are used up
         ops.gemm().fused(bits, rows, output.weights(), output.epilogue(), a, h, h2, hn2, hn2Bits, ops.parallel());
@@ -190,7 +190,7 @@ final class EncoderLayer {
         // its signs (with fc2's move) and AvgPool1d(t); then
         // out = LayerScale_u(RPReLU_u(BN_u(BinaryLinear_u(t + move)) + AvgPool1d(t))) + h2
         long[] tBits = ws.longs(L.WIDE_BITS, (long) rows * words(intermediate));
-        float[] pooledT = ws.floats(F.WIDE_POOLED, size);
+        float[] pooledT = ws.floats(F.NORMED, size); // a is used up
         ops.gemm().signsAndPool(hn2Bits, rows, fc1.weights(), fc1.epilogue(), hn2, tBits, intermediate / c, pooledT,
                 ops.parallel());
         trace.mark("fc1", Kind.BINARY_GEMM, rows, c, intermediate, 1);

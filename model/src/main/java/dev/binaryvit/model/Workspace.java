@@ -6,9 +6,12 @@ package dev.binaryvit.model;
  */
 final class Workspace {
 
-    /** The float buffers of a forward pass. */
-    enum F { HIDDEN_A, HIDDEN_B, NORMED, Q, POOLED, KV, K, V, KV_SUM, CONTEXT, ATTENDED, MID, NORMED2,
-        WIDE_POOLED, PATCHES, HEAD, LOGITS }
+    /**
+     * The float buffers of a forward pass. A layer reuses a buffer once its value is used up (NORMED
+     * holds hn, then the attention context and its epilogue's output, then fc1's pool; Q holds q1,
+     * then h2), so that fewer distinct lines pass through the caches.
+     */
+    enum F { HIDDEN_A, HIDDEN_B, NORMED, Q, POOLED, KV, K, V, KV_SUM, NORMED2, PATCHES, HEAD, LOGITS }
 
     /** The packed-bit buffers. */
     enum L { BITS, QUERY, KEY, VALUE, WIDE_BITS }
