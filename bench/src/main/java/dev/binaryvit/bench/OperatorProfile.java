@@ -129,6 +129,7 @@ public final class OperatorProfile {
             case ATTENTION -> new String[] {"batch", "n", "nkv", "channels", "heads"};
             case FLOAT_GEMM -> new String[] {"n", "k", "m"};
             case ELEMENTWISE, POOL -> new String[] {"elements", "reads", "writes", "flops_per_element"};
+            case MLP -> new String[] {"n", "c", "i", "pool"};
         };
     }
 

@@ -870,6 +870,7 @@ public final class RooflineReport {
                 | kind | binary MACs | float ops | bytes |
                 | --- | --- | --- | --- |
                 | `binary_gemm` (n, k bits, m) | n k m | 6 n m (epilogue) | 8 n ceil(k/64) + 8 m ceil(k/64) + 4 n m, + 4 n m with a residual |
+                | `mlp` (n, c, i, pool): fc1 (c bits to i) and fc2 (i bits to c) | 2 n c i | 7 n i + 6 n c (epilogues, pool) | 8 n ceil(c/64) + 8 i ceil(c/64) + 8 c ceil(i/64) + 8 n ceil(i/64) + 16 n c |
                 | `pack` (rows, cols) | 0 | rows cols | 4 rows cols + 8 rows ceil(cols/64) |
                 | `attention` (batch, n, nkv, channels, heads; d = channels/heads) | batch heads (n nkv d + n nkv d) (XNOR scores, AND values) | 0 (softmax not counted) | batch (n channels/8 + 2 nkv channels/8 + 4 n channels) |
                 | `float_gemm` (n, k, m) | 0 | 2 n k m | 4 (n k + k m + n m) |

@@ -11,6 +11,10 @@ import java.util.List;
  * <li>{@code binary_gemm} (n tokens, k bits, m outputs; {@code residual} adds an n x m float read):
  *     MACs = n k m; float ops = 6 n m (the epilogue); bytes = 8 n ceil(k/64) + 8 m ceil(k/64) + 4 n m
  *     (+ 4 n m with residual).</li>
+ * <li>{@code mlp} (n tokens, c channels, i intermediate, pool): its two binary layers, c bits to i outputs
+ *     and i bits to c: MACs = 2 n c i; float ops = 6 n i + n i + 6 n c (the epilogues and the pool);
+ *     bytes = 8 n ceil(c/64) + 8 i ceil(c/64) + 8 c ceil(i/64) + 8 n ceil(i/64) + 4 n c (residual,
+ *     pool, second residual and output: 4 each).</li>
  * <li>{@code pack} (rows x cols floats to sign bits): float ops = rows cols;
  *     bytes = 4 rows cols + 8 rows ceil(cols/64).</li>
  * <li>{@code attention} (batch, n queries, nkv keys, channels, heads; d = channels/heads):
@@ -31,7 +35,7 @@ import java.util.List;
 public record Work(double binaryMacs, double floatOps, double bytes, String formula) {
 
     /** Kinds whose main work is binary (they are held against the binary peak). */
-    static final List<String> BINARY_KINDS = List.of("binary_gemm", "attention");
+    static final List<String> BINARY_KINDS = List.of("binary_gemm", "mlp", "attention");
 
     public static final Work NONE = new Work(0, 0, 0, "none");
 
@@ -39,6 +43,7 @@ public record Work(double binaryMacs, double floatOps, double bytes, String form
     public static Work of(Profile.OpTime op) {
         return switch (op.kind()) {
             case "binary_gemm" -> binaryGemm(op.dim("n"), op.dim("k"), op.dim("m"), op.residual());
+            case "mlp" -> mlp(op.dim("n"), op.dim("c"), op.dim("i"));
             case "pack" -> pack(op.dim("rows"), op.dim("cols"));
             case "attention" -> attention(op.dim("batch", 1), op.dim("n"), op.dim("nkv"), op.dim("channels"),
                     op.dim("heads", 1));
@@ -59,6 +64,11 @@ public record Work(double binaryMacs, double floatOps, double bytes, String form
     public static Work binaryGemm(double n, double k, double m, boolean residual) {
         double bytes = 8 * n * words(k) + 8 * m * words(k) + 4 * n * m + (residual ? 4 * n * m : 0);
         return new Work(n * k * m, 6 * n * m, bytes, "binary_gemm");
+    }
+
+    public static Work mlp(double n, double c, double i) {
+        double bytes = 8 * n * words(c) + 8 * i * words(c) + 8 * c * words(i) + 8 * n * words(i) + 4 * 4 * n * c;
+        return new Work(2 * n * c * i, 7 * n * i + 6 * n * c, bytes, "mlp");
     }
 
     public static Work pack(double rows, double cols) {

@@ -31,6 +31,15 @@ class WorkTest {
     }
 
     @Test
+    void mlp() {
+        // BinaryViT-S stage 0: 3136 tokens, 64 channels, 512 intermediate (one word in, eight out)
+        Work w = Work.of(op("mlp", Map.of("n", 3136.0, "c", 64.0, "i", 512.0, "pool", 8.0), false));
+        assertEquals(2.0 * 3136 * 64 * 512, w.binaryMacs(), 0);
+        assertEquals(7.0 * 3136 * 512 + 6.0 * 3136 * 64, w.floatOps(), 0);
+        assertEquals(25_088 + 4_096 + 4_096 + 200_704 + 4 * 802_816, w.bytes(), 0);
+    }
+
+    @Test
     void pack() {
         Work w = Work.of(op("pack", Map.of("rows", 3136.0, "cols", 64.0), false));
         assertEquals(0, w.binaryMacs(), 0);

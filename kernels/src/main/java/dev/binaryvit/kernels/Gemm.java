@@ -15,6 +15,8 @@ public final class Gemm {
             Vectorization.select("dev.binaryvit.kernels.VectorGemm", GemmSupport.class, REFERENCE.impl));
     /** Rows per parallel grain: the register block height. */
     private static final int GRAIN = 4;
+    /** Bytes a block of {@link #mlp} rows touches: a quarter of a 1 MB L2, so it stays there. */
+    private static final long MLP_BLOCK_BYTES = 256 * 1024;
     private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
 
     private final GemmSupport impl;
@@ -128,6 +130,47 @@ public final class Gemm {
      */
     public void signsAndPool(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, long[] signs,
                              int pool, float[] pooled, Parallel parallel) {
+        checkSignsAndPool(a, rows, w, e, residual, signs, pool, pooled, parallel);
+        if (parallel.threads() == 1) { // a serial call needs no job
+            impl.signsAndPool(a, 0, rows, w, e, residual, signs, pool, pooled);
+        } else {
+            parallel.run(rows, GRAIN, JOBS.get().signsAndPool(impl, a, w, e, residual, signs, pool, pooled));
+        }
+    }
+
+    /**
+     * An MLP's two layers, {@link #signsAndPool} with {@code (w1, e1, residual1)} and then {@link #fused}
+     * of its signs with {@code (w2, e2)}, its pool as the residual, {@code residual2} and {@code out},
+     * over blocks of tokens: a block's signs and pool are read back by the second layer while they
+     * are still in L2, and a parallel call runs both layers in one go. The results are those of the
+     * two calls: each row goes through the same two epilogues.
+     */
+    public void mlp(long[] a, int rows, PackedWeights w1, Epilogue e1, float[] residual1, long[] signs, int pool,
+                    float[] pooled, PackedWeights w2, Epilogue e2, float[] residual2, float[] out, Parallel parallel) {
+        checkSignsAndPool(a, rows, w1, e1, residual1, signs, pool, pooled, parallel);
+        checkWeights("w2", w2);
+        Check.equal("w2 bits K", w2.bits(), "w1 rows M", w1.rows()); // so signs is also w2's input
+        checkEpilogue(rows, w2, e2, pooled);
+        Check.equal("e2 residual channels", e2.residualChannels(), "M / pool", w1.rows() / pool);
+        long size = (long) rows * w2.rows();
+        if (residual2 != null) {
+            Check.length("residual2", residual2, size, "rows %d x M2 %d", rows, w2.rows());
+        }
+        Check.length("out", out, size, "rows %d x M2 %d", rows, w2.rows());
+        Job job = JOBS.get().mlp(impl, a, w1, e1, residual1, signs, pool, pooled, w2, e2, residual2, out);
+        if (parallel.threads() == 1) { // a serial call needs no job, but the blocks are the job's
+            try {
+                job.run(0, rows);
+            } finally {
+                job.clear();
+            }
+        } else {
+            parallel.run(rows, GRAIN, job);
+        }
+    }
+
+    private void checkSignsAndPool(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, long[] signs,
+                                   int pool, float[] pooled, Parallel parallel) {
         checkInputs(a, rows, w, parallel);
         checkEpilogue(rows, w, e, residual);
         if (!e.endsAtRprelu()) {
@@ -140,25 +183,24 @@ public final class Gemm {
         Check.length("signs", signs, (long) rows * BitPacking.words(w.rows()),
                 "rows %d x words(M %d)", rows, w.rows());
         Check.length("pooled", pooled, (long) rows * (w.rows() / pool), "rows %d x M / pool %d", rows, w.rows() / pool);
-        if (parallel.threads() == 1) { // a serial call needs no job
-            impl.signsAndPool(a, 0, rows, w, e, residual, signs, pool, pooled);
-        } else {
-            parallel.run(rows, GRAIN, JOBS.get().signsAndPool(impl, a, w, e, residual, signs, pool, pooled));
-        }
     }
 
     private void checkInputs(long[] a, int rows, PackedWeights w, Parallel parallel) {
         if (rows < 0) {
             throw new IllegalArgumentException("rows must be >= 0, got " + rows);
         }
-        Check.notNull("weights", w);
+        checkWeights("weights", w);
         Check.notNull("parallel", parallel);
+        Check.length("a", a, (long) rows * w.words(), "rows %d x words(K %d)", rows, w.bits());
+    }
+
+    private void checkWeights(String name, PackedWeights w) {
+        Check.notNull(name, w);
         if (!impl.reads(w)) {
-            throw new IllegalArgumentException("weights are packed in panels of " + w.panelWidth()
+            throw new IllegalArgumentException(name + " are packed in panels of " + w.panelWidth()
                     + " rows but this GEMM reads panels of " + impl.panelWidth()
                     + "; pack them with PackedWeights in the same JVM as the GEMM that reads them");
         }
-        Check.length("a", a, (long) rows * w.words(), "rows %d x words(K %d)", rows, w.bits());
     }
 
     private static void checkEpilogue(int rows, PackedWeights w, Epilogue e, float[] residual) {
@@ -172,7 +214,7 @@ public final class Gemm {
 
     /** A parallel call's arguments (see {@link Parallel.Job}), for one of the three forms. */
     private static final class Job extends Parallel.Job {
-        private enum Form { DOTS, FUSED, SIGNS_AND_POOL }
+        private enum Form { DOTS, FUSED, SIGNS_AND_POOL, MLP }
 
         private Form form;
         private GemmSupport impl;
@@ -183,6 +225,9 @@ public final class Gemm {
         private float[] residual, residual2, out, normOut, pooled;
         private long[] signs;
         private int pool;
+        // the MLP's second layer
+        private PackedWeights w2;
+        private Epilogue e2;
 
         Job dots(GemmSupport impl, long[] a, PackedWeights w, int[] dots) {
             return set(Form.DOTS, impl, a, w, null, null, null, null, null, null, 0, null, dots);
@@ -196,6 +241,14 @@ public final class Gemm {
         Job signsAndPool(GemmSupport impl, long[] a, PackedWeights w, Epilogue e, float[] residual, long[] signs,
                          int pool, float[] pooled) {
             return set(Form.SIGNS_AND_POOL, impl, a, w, e, residual, null, null, null, signs, pool, pooled, null);
+        }
+
+        Job mlp(GemmSupport impl, long[] a, PackedWeights w1, Epilogue e1, float[] residual1, long[] signs, int pool,
+                float[] pooled, PackedWeights w2, Epilogue e2, float[] residual2, float[] out) {
+            set(Form.MLP, impl, a, w1, e1, residual1, residual2, out, null, signs, pool, pooled, null);
+            this.w2 = w2;
+            this.e2 = e2;
+            return this;
         }
 
         private Job set(Form form, GemmSupport impl, long[] a, PackedWeights w, Epilogue e, float[] residual,
@@ -223,12 +276,30 @@ public final class Gemm {
                 case DOTS -> impl.dots(a, from, to, w, dots);
                 case FUSED -> impl.fused(a, from, to, w, e, residual, residual2, out, normOut, signs);
                 case SIGNS_AND_POOL -> impl.signsAndPool(a, from, to, w, e, residual, signs, pool, pooled);
+                case MLP -> {
+                    int block = mlpBlock(w, e, w2, pool);
+                    for (int b0 = from; b0 < to; b0 += block) {
+                        int b1 = Math.min(to, b0 + block);
+                        impl.signsAndPool(a, b0, b1, w, e, residual, signs, pool, pooled);
+                        impl.fused(signs, b0, b1, w2, e2, pooled, residual2, out, null, null);
+                    }
+                }
             }
+        }
+
+        /** Rows per MLP block: {@link #MLP_BLOCK_BYTES} of what the rows read and write in both layers. */
+        private static int mlpBlock(PackedWeights w1, Epilogue e1, PackedWeights w2, int pool) {
+            long perRow = 8L * w1.words() + 4L * e1.residualChannels() // fc1's input signs and residual
+                    + 8L * w2.words() + 4L * (w1.rows() / pool)       // its signs and pool, fc2's inputs
+                    + 2 * 4L * w2.rows();                             // fc2's second residual and output
+            return (int) Math.max(GRAIN, MLP_BLOCK_BYTES / perRow / GRAIN * GRAIN);
         }
 
         @Override
         protected void clear() {
             set(null, null, null, null, null, null, null, null, null, null, 0, null, null);
+            w2 = null;
+            e2 = null;
         }
     }
 }

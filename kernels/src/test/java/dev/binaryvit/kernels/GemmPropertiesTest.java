@@ -160,6 +160,55 @@ class GemmPropertiesTest {
     }
 
     /**
+     * The MLP call equals its two layers called one after the other, on one thread and on two, for
+     * the vector path and the reference; up to 1500 rows at 32 to 160 channels is several of its
+     * token blocks, the last one partial.
+     */
+    @Test
+    void mlpEqualsItsTwoLayersOneByOne() {
+        try (Parallel two = Parallel.of(2)) {
+            qt().withExamples(40).forAll(integers().between(1, 1500), integers().between(32, 160),
+                    integers().between(1, 8), longs().all()).checkAssert((n, c, pool, seed) -> {
+                        Random random = new Random(seed);
+                        int i = c * pool;
+                        long[] a = TestData.packedRows(random, n, c);
+                        PackedWeights w1 = TestData.weights(random, i, c);
+                        PackedWeights w2 = TestData.weights(random, c, i);
+                        Epilogue e1 = Epilogue.affine(w1, TestData.floats(random, i, -2f, 2f),
+                                        TestData.floats(random, i, -3f, 3f))
+                                .withRprelu(TestData.floats(random, i), TestData.floats(random, i, -1f, 1f),
+                                        TestData.floats(random, i))
+                                .withTiledResidual(c).withSignShift(TestData.floats(random, i));
+                        Epilogue e2 = Epilogue.affine(w2, TestData.floats(random, c, -2f, 2f),
+                                        TestData.floats(random, c, -3f, 3f))
+                                .withRprelu(TestData.floats(random, c), TestData.floats(random, c, -1f, 1f),
+                                        TestData.floats(random, c))
+                                .withLayerScale(TestData.floats(random, c), TestData.floats(random, c));
+                        float[] residual = TestData.floats(random, n * c, -5f, 5f);
+                        float[] residual2 = random.nextBoolean() ? TestData.floats(random, n * c, -5f, 5f) : null;
+                        String what = "N=" + n + " C=" + c + " I=" + i + " residual2=" + (residual2 != null);
+                        for (Gemm gemm : new Gemm[] {VECTOR, REFERENCE}) {
+                            long[] signs = new long[n * BitPacking.words(i)];
+                            float[] pooled = new float[n * c];
+                            float[] out = new float[n * c];
+                            gemm.signsAndPool(a, n, w1, e1, residual, signs, pool, pooled, Parallel.SERIAL);
+                            gemm.fused(signs, n, w2, e2, pooled, residual2, out, null, null, Parallel.SERIAL);
+                            for (Parallel p : new Parallel[] {Parallel.SERIAL, two}) {
+                                long[] mSigns = new long[signs.length];
+                                float[] mPooled = new float[pooled.length];
+                                float[] mOut = new float[out.length];
+                                gemm.mlp(a, n, w1, e1, residual, mSigns, pool, mPooled, w2, e2, residual2, mOut, p);
+                                String where = what + " " + gemm.vectorBits() + " bits, " + p.threads() + " threads";
+                                assertArrayEquals(signs, mSigns, where);
+                                assertArrayEquals(pooled, mPooled, 0f, where);
+                                assertArrayEquals(out, mOut, 0f, where);
+                            }
+                        }
+                    });
+        }
+    }
+
+    /**
      * K of 20k to 70k bits: the vector GEMM then takes the tokens in several blocks (it bounds the
      * activations it splits into half-words per block), with a partial last block. Every form
      * still equals the reference.

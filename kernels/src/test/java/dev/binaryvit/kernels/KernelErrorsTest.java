@@ -32,6 +32,33 @@ class KernelErrorsTest {
     }
 
     @Test
+    void mlpArgumentsAreChecked() {
+        // fc1: 10 bits to 40 outputs pooled by 4, fc2: 40 bits to 10 outputs, 5 rows
+        PackedWeights w1 = PackedWeights.linear(new float[40 * 10], 40, 10);
+        PackedWeights w2 = PackedWeights.linear(new float[10 * 40], 10, 40);
+        Epilogue e1 = Epilogue.affine(w1, null, null).withTiledResidual(10);
+        Epilogue e2 = Epilogue.affine(w2, null, null);
+        long[] a = new long[5];
+        float[] residual = new float[50];
+        long[] signs = new long[5];
+        float[] pooled = new float[50];
+        gemm.mlp(a, 5, w1, e1, residual, signs, 4, pooled, w2, e2, new float[50], new float[50], Parallel.SERIAL);
+        PackedWeights wide = PackedWeights.linear(new float[10 * 41], 10, 41);
+        fails("w2 bits K is 41 but w1 rows M is 40", () -> gemm.mlp(a, 5, w1, e1, residual, signs, 4, pooled, wide,
+                Epilogue.affine(wide, null, null), null, new float[50], Parallel.SERIAL));
+        fails("e2 residual channels is 5 but M / pool is 10", () -> gemm.mlp(a, 5, w1, e1, residual, signs, 4, pooled,
+                w2, e2.withTiledResidual(5), null, new float[50], Parallel.SERIAL));
+        fails("out has 49 elements but needs 50", () -> gemm.mlp(a, 5, w1, e1, residual, signs, 4, pooled, w2, e2,
+                null, new float[49], Parallel.SERIAL));
+        fails("residual2 has 49 elements but needs 50", () -> gemm.mlp(a, 5, w1, e1, residual, signs, 4, pooled, w2,
+                e2, new float[49], new float[50], Parallel.SERIAL));
+        fails("pooled has 49 elements but needs 50", () -> gemm.mlp(a, 5, w1, e1, residual, signs, 4, new float[49],
+                w2, e2, null, new float[50], Parallel.SERIAL));
+        fails("w2 is null", () -> gemm.mlp(a, 5, w1, e1, residual, signs, 4, pooled, null, e2, null, new float[50],
+                Parallel.SERIAL));
+    }
+
+    @Test
     void weightsPackedForAnotherPanelWidthAreRefused() {
         int width = gemm.panelWidth() == 16 ? 8 : 16;
         PackedWeights foreign = PackedWeights.linear(new float[10 * 100], 10, 100, width);

@@ -191,11 +191,9 @@ final class EncoderLayer {
         // out = LayerScale_u(RPReLU_u(BN_u(BinaryLinear_u(t + move)) + AvgPool1d(t))) + h2
         long[] tBits = ws.longs(L.WIDE_BITS, (long) rows * words(intermediate));
         float[] pooledT = ws.floats(F.NORMED, size); // a is used up
-        ops.gemm().signsAndPool(hn2Bits, rows, fc1.weights(), fc1.epilogue(), hn2, tBits, intermediate / c, pooledT,
-                ops.parallel());
-        trace.mark("fc1", Kind.BINARY_GEMM, rows, c, intermediate, 1);
-        ops.gemm().fused(tBits, rows, fc2.weights(), fc2.epilogue(), pooledT, h2, out, null, null, ops.parallel());
-        trace.mark("fc2", Kind.BINARY_GEMM, rows, intermediate, c, 1);
+        ops.gemm().mlp(hn2Bits, rows, fc1.weights(), fc1.epilogue(), hn2, tBits, intermediate / c, pooledT,
+                fc2.weights(), fc2.epilogue(), h2, out, ops.parallel());
+        trace.mark("mlp", Kind.MLP, rows, c, intermediate, intermediate / c);
 
         // out += the strip branches of hn2
         if (strips.size() == 4) { // the usual case: the four branches in one pass over hn2 and out

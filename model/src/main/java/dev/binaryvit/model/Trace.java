@@ -23,7 +23,9 @@ public final class Trace {
         /** dims: elements, arrays read, arrays written, float ops per element. */
         ELEMENTWISE,
         /** dims: elements, arrays read, arrays written, float ops per element. */
-        POOL
+        POOL,
+        /** An MLP's two binary layers in one call ({@code Gemm.mlp}); dims: n, channels, intermediate, pool. */
+        MLP
     }
 
     /** One timed kernel call. */
@@ -83,7 +85,7 @@ public final class Trace {
         int arity = switch (kind) {
             case PACK -> 2;
             case FLOAT_GEMM -> 3;
-            case BINARY_GEMM, ELEMENTWISE, POOL -> 4;
+            case BINARY_GEMM, ELEMENTWISE, POOL, MLP -> 4;
             case ATTENTION -> 5;
         };
         int[] dims = java.util.Arrays.copyOf(new int[] {d0, d1, d2, d3, d4}, arity);

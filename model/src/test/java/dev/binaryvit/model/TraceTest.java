@@ -22,13 +22,13 @@ class TraceTest {
                     "layer.3", "patch_embed3", "layer.4", "head"), steps);
             List<Trace.Op> ops = trace.ops();
             assertTrue(ops.stream().allMatch(op -> steps.contains(op.step()) && op.nanos() >= 0), ops.toString());
-            for (String gemm : new String[] {"query", "key", "value", "output", "fc1", "fc2"}) {
+            for (String gemm : new String[] {"query", "key", "value", "output", "mlp"}) {
                 assertEquals(model.layers(), ops.stream().filter(op -> op.name().equals(gemm)).count(), gemm);
             }
             assertEquals(2, ops.stream().filter(op -> op.name().equals("reduction")).count(), "stages 0 and 1 reduce");
-            Trace.Op fc1 = ops.stream().filter(op -> op.step().equals("layer.0") && op.name().equals("fc1")).findFirst().orElseThrow();
-            assertEquals(Trace.Kind.BINARY_GEMM, fc1.kind());
-            assertEquals(List.of(3136, 16, 64, 1), java.util.Arrays.stream(fc1.dims()).boxed().toList());
+            Trace.Op mlp = ops.stream().filter(op -> op.step().equals("layer.0") && op.name().equals("mlp")).findFirst().orElseThrow();
+            assertEquals(Trace.Kind.MLP, mlp.kind());
+            assertEquals(List.of(3136, 16, 64, 4), java.util.Arrays.stream(mlp.dims()).boxed().toList()); // n, c, i, pool
             trace.clear();
             model.forward(images, 1, logits, StepObserver.NONE, Trace.OFF);
             assertEquals(0, trace.ops().size());
