@@ -5,7 +5,8 @@ package dev.binaryvit.kernels;
  * times packed weights {@code [M x K bits]} transposed, giving {@code N x M} outputs in one of three
  * forms: the integer dot products {@code K - 2 * popcount(a XOR w)}, the fused float epilogue
  * (scale, affine, residual, RPReLU; see {@link Epilogue}), or that value's sign packed straight
- * into bits {@code out[N][words(M)]} for a consumer that is itself binary. Any K >= 1, any N and M.
+ * into bits {@code out[N][words(M)]} for a consumer that is itself binary; and {@link #mlp}, two
+ * such products in a row over blocks of tokens. Any K >= 1, any N and M.
  * With a {@link Parallel} pool the rows are split over its threads; results do not change.
  */
 public final class Gemm {
@@ -158,7 +159,7 @@ public final class Gemm {
         }
         Check.length("out", out, size, "rows %d x M2 %d", rows, w2.rows());
         Job job = JOBS.get().mlp(impl, a, w1, e1, residual1, signs, pool, pooled, w2, e2, residual2, out);
-        if (parallel.threads() == 1) { // a serial call needs no job, but the blocks are the job's
+        if (parallel.threads() == 1) { // the job's block loop, on this thread
             try {
                 job.run(0, rows);
             } finally {
@@ -212,7 +213,7 @@ public final class Gemm {
         }
     }
 
-    /** A parallel call's arguments (see {@link Parallel.Job}), for one of the three forms. */
+    /** A parallel call's arguments (see {@link Parallel.Job}), for one of the three forms or the MLP. */
     private static final class Job extends Parallel.Job {
         private enum Form { DOTS, FUSED, SIGNS_AND_POOL, MLP }
 
