@@ -151,23 +151,18 @@ public final class Gemm {
         checkSignsAndPool(a, rows, w1, e1, residual1, signs, pool, pooled, parallel);
         checkWeights("w2", w2);
         Check.equal("w2 bits K", w2.bits(), "w1 rows M", w1.rows()); // so signs is also w2's input
-        checkEpilogue(rows, w2, e2, pooled);
+        Check.notNull("e2", e2);
+        // pooled is e2's residual
         Check.equal("e2 residual channels", e2.residualChannels(), "M / pool", w1.rows() / pool);
+        checkEpilogue(rows, w2, e2, pooled);
         long size = (long) rows * w2.rows();
         if (residual2 != null) {
             Check.length("residual2", residual2, size, "rows %d x M2 %d", rows, w2.rows());
         }
         Check.length("out", out, size, "rows %d x M2 %d", rows, w2.rows());
-        Job job = JOBS.get().mlp(impl, a, w1, e1, residual1, signs, pool, pooled, w2, e2, residual2, out);
-        if (parallel.threads() == 1) { // the job's block loop, on this thread
-            try {
-                job.run(0, rows);
-            } finally {
-                job.clear();
-            }
-        } else {
-            parallel.run(rows, GRAIN, job);
-        }
+        // Serial calls too: the block loop is the job's (Parallel.SERIAL runs it on this thread).
+        parallel.run(rows, GRAIN,
+                JOBS.get().mlp(impl, a, w1, e1, residual1, signs, pool, pooled, w2, e2, residual2, out));
     }
 
     private void checkSignsAndPool(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, long[] signs,

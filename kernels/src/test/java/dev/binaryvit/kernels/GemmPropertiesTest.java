@@ -174,15 +174,9 @@ class GemmPropertiesTest {
                         long[] a = TestData.packedRows(random, n, c);
                         PackedWeights w1 = TestData.weights(random, i, c);
                         PackedWeights w2 = TestData.weights(random, c, i);
-                        Epilogue e1 = Epilogue.affine(w1, TestData.floats(random, i, -2f, 2f),
-                                        TestData.floats(random, i, -3f, 3f))
-                                .withRprelu(TestData.floats(random, i), TestData.floats(random, i, -1f, 1f),
-                                        TestData.floats(random, i))
-                                .withTiledResidual(c).withSignShift(TestData.floats(random, i));
-                        Epilogue e2 = Epilogue.affine(w2, TestData.floats(random, c, -2f, 2f),
-                                        TestData.floats(random, c, -3f, 3f))
-                                .withRprelu(TestData.floats(random, c), TestData.floats(random, c, -1f, 1f),
-                                        TestData.floats(random, c))
+                        Epilogue e1 = Case.epilogue(random, w1, true).withTiledResidual(c)
+                                .withSignShift(TestData.floats(random, i));
+                        Epilogue e2 = Case.epilogue(random, w2, true)
                                 .withLayerScale(TestData.floats(random, c), TestData.floats(random, c));
                         float[] residual = TestData.floats(random, n * c, -5f, 5f);
                         float[] residual2 = random.nextBoolean() ? TestData.floats(random, n * c, -5f, 5f) : null;
@@ -299,12 +293,8 @@ class GemmPropertiesTest {
         static Case random(Random random, int n, int m, int k) {
             long[] a = TestData.packedRows(random, n, k);
             PackedWeights w = TestData.weights(random, m, k);
-            Epilogue e = Epilogue.affine(w, TestData.floats(random, m, -2f, 2f), TestData.floats(random, m, -3f, 3f));
             boolean rprelu = random.nextBoolean();
-            if (rprelu) {
-                e = e.withRprelu(TestData.floats(random, m), TestData.floats(random, m, -1f, 1f),
-                        TestData.floats(random, m));
-            }
+            Epilogue e = epilogue(random, w, rprelu);
             float[] residual = null;
             String residualKind = "none";
             switch (random.nextInt(3)) {
@@ -321,6 +311,14 @@ class GemmPropertiesTest {
                 default -> { }
             }
             return new Case(a, w, e, residual, "rprelu=" + rprelu + " residual=" + residualKind);
+        }
+
+        /** A random affine epilogue for {@code w}'s M channels, with a random RPReLU if asked. */
+        static Epilogue epilogue(Random random, PackedWeights w, boolean rprelu) {
+            int m = w.rows();
+            Epilogue e = Epilogue.affine(w, TestData.floats(random, m, -2f, 2f), TestData.floats(random, m, -3f, 3f));
+            return rprelu ? e.withRprelu(TestData.floats(random, m), TestData.floats(random, m, -1f, 1f),
+                    TestData.floats(random, m)) : e;
         }
 
         private static int divisor(Random random, int m) {

@@ -54,6 +54,8 @@ class KernelErrorsTest {
                 e2, new float[49], new float[50], Parallel.SERIAL));
         fails("pooled has 49 elements but needs 50", () -> gemm.mlp(a, 5, w1, e1, residual, signs, 4, new float[49],
                 w2, e2, null, new float[50], Parallel.SERIAL));
+        fails("e2 is null", () -> gemm.mlp(a, 5, w1, e1, residual, signs, 4, pooled, w2, null, null, new float[50],
+                Parallel.SERIAL));
         fails("w2 is null", () -> gemm.mlp(a, 5, w1, e1, residual, signs, 4, pooled, null, e2, null, new float[50],
                 Parallel.SERIAL));
     }
