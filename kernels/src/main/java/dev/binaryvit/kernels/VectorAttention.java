@@ -52,6 +52,12 @@ final class VectorAttention implements AttentionSupport {
     private static final VectorSpecies<Float> F = VectorShapes.FLOATS_PER_LONG;
     private static final VectorSpecies<Integer> I = VectorShapes.INTS_PER_LONG;
     private static final int LANES = L.length();
+    /**
+     * Query-heads per block. Each step runs over the whole block before the next step starts: the
+     * steps of one query-head wait on each other (popcounts, their smallest, the denominator, two
+     * divisions, the mask), those of different query-heads do not, so the core overlaps them.
+     */
+    private static final int BLOCK = 8;
     /** Table entries that {@code denominatorByPermutes} holds in registers: four vectors. */
     private static final int TABLE_LANES = 4 * LANES;
     private static final VectorSpecies<Float> FULL = VectorShapes.FLOATS;
@@ -155,15 +161,19 @@ final class VectorAttention implements AttentionSupport {
         int fullKeys;
         int channelStride;
         double inverseScale;
-        /** The popcounts of the current query and head, one int per key (int: cheap to index with). */
+        /** The popcounts of the block's query-heads, {@code keyStride} ints each (int: cheap to index with). */
         int[] pops;
+        /** Per query-head of the block: the smallest and largest popcount, and the last kept level. */
+        int[] mins;
+        int[] maxs;
+        int[] thresholds;
         long[] mask;
         Scratch table;
         /** Lanes of the last, partial vector of keys that hold keys; null when nkv is a multiple of LANES. */
         VectorMask<Long> lastKeys;
         /** Lanes of a head's last, partial vector of channels; null when d is a multiple of LANES. */
         VectorMask<Float> lastChannels;
-        // Results of popcounts(): the smallest and largest popcount of the current query and head.
+        // Results of popcounts(): the smallest and largest popcount of one query-head.
         int minPop;
         int maxPop;
 
@@ -193,6 +203,9 @@ final class VectorAttention implements AttentionSupport {
             this.inverseScale = Math.scalb(1.0, -scale);
             scratch.ensure(d, scale, keyStride, keyWords);
             this.pops = scratch.pops;
+            this.mins = scratch.mins;
+            this.maxs = scratch.maxs;
+            this.thresholds = scratch.thresholds;
             this.mask = scratch.mask;
             this.table = scratch;
             this.lastKeys = fullKeys == nkv ? null : FIRST_KEYS[nkv - fullKeys];
@@ -200,39 +213,47 @@ final class VectorAttention implements AttentionSupport {
             return this;
         }
 
+        /** Query-heads {@code row * heads + h} for rows [from, to) of the flattened [batch][n], in blocks. */
         void run(int from, int to) {
-            for (int row = from; row < to; row++) {
-                int b = row / n;
-                for (int h = 0; h < heads; h++) {
-                    head(b, row, h);
+            int last = to * heads;
+            for (int q0 = from * heads; q0 < last; q0 += BLOCK) {
+                int q1 = Math.min(last, q0 + BLOCK);
+                for (int qh = q0; qh < q1; qh++) {
+                    int row = qh / heads;
+                    int h = qh - row * heads;
+                    int slot = qh - q0;
+                    popcounts(qh * headWords, (row / n * heads + h) * headWords * keyStride, slot * keyStride);
+                    mins[slot] = minPop;
+                    maxs[slot] = maxPop;
+                }
+                for (int slot = 0; slot < q1 - q0; slot++) {
+                    int min = mins[slot];
+                    int max = maxs[slot];
+                    table.fill(min, max);
+                    long[] fixed = table.fixed[min];
+                    long sum = max - min < TABLE_LANES
+                            ? denominatorByPermutes(fixed, min, slot * keyStride)
+                            : denominator(fixed, slot * keyStride);
+                    float total = (float) ((double) sum * inverseScale);
+                    thresholds[slot] = lastKeptLevel(table.e[min], min, max, total);
+                }
+                for (int qh = q0; qh < q1; qh++) {
+                    int row = qh / heads;
+                    int h = qh - row * heads;
+                    int slot = qh - q0;
+                    int outBase = row * channels + h * d;
+                    if (thresholds[slot] < mins[slot]) {
+                        Arrays.fill(out, outBase, outBase + d, clip * 0f);
+                    } else {
+                        int kept = keyMask(thresholds[slot], slot * keyStride);
+                        context(row / n * keyWords * channelStride + h * d, kept, outBase);
+                    }
                 }
             }
         }
 
-        /** Query {@code row} (of the flattened [batch][n]) of image b, head h. */
-        private void head(int b, int row, int h) {
-            popcounts((row * heads + h) * headWords, (b * heads + h) * headWords * keyStride);
-            int min = minPop;
-            int max = maxPop;
-            table.fill(min, max);
-            float[] e = table.e[min];
-            long[] fixed = table.fixed[min];
-
-            long sum = max - min < TABLE_LANES ? denominatorByPermutes(fixed, min) : denominator(fixed);
-            float total = (float) ((double) sum * inverseScale);
-            int threshold = lastKeptLevel(e, min, max, total);
-
-            int outBase = row * channels + h * d;
-            if (threshold < min) {
-                Arrays.fill(out, outBase, outBase + d, clip * 0f);
-                return;
-            }
-            int kept = keyMask(threshold);
-            context(b * keyWords * channelStride + h * d, kept, outBase);
-        }
-
-        /** The denominator in fixed point: {@code fixed[pops[j]]} added over the keys. */
-        private long denominator(long[] fixed) {
+        /** The denominator in fixed point: {@code fixed[pops[at + j]]} added over the keys. */
+        private long denominator(long[] fixed, int at) {
             // Exact integer adds, so four independent chains give the same sum as one.
             long sum0 = 0;
             long sum1 = 0;
@@ -240,13 +261,13 @@ final class VectorAttention implements AttentionSupport {
             long sum3 = 0;
             int j = 0;
             for (; j + 4 <= nkv; j += 4) {
-                sum0 += fixed[pops[j]];
-                sum1 += fixed[pops[j + 1]];
-                sum2 += fixed[pops[j + 2]];
-                sum3 += fixed[pops[j + 3]];
+                sum0 += fixed[pops[at + j]];
+                sum1 += fixed[pops[at + j + 1]];
+                sum2 += fixed[pops[at + j + 2]];
+                sum3 += fixed[pops[at + j + 3]];
             }
             for (; j < nkv; j++) {
-                sum0 += fixed[pops[j]];
+                sum0 += fixed[pops[at + j]];
             }
             return sum0 + sum1 + sum2 + sum3;
         }
@@ -256,7 +277,7 @@ final class VectorAttention implements AttentionSupport {
          * entries there sit in four vectors, and each vector of popcounts looks its entries up with
          * two two-vector lane selections instead of a load per key (the same integers, so the same sum).
          */
-        private long denominatorByPermutes(long[] fixed, int min) {
+        private long denominatorByPermutes(long[] fixed, int min, int at) {
             LongVector t0 = LongVector.fromArray(L, fixed, min);
             LongVector t1 = LongVector.fromArray(L, fixed, min + LANES);
             LongVector t2 = LongVector.fromArray(L, fixed, min + 2 * LANES);
@@ -264,12 +285,12 @@ final class VectorAttention implements AttentionSupport {
             LongVector sum = LongVector.zero(L);
             int j = 0;
             for (; j < fullKeys; j += LANES) {
-                LongVector at = ((LongVector) IntVector.fromArray(I, pops, j).convertShape(VectorOperators.I2L, L, 0)).sub(min);
-                sum = sum.add(at.selectFrom(t0, t1).blend(at.selectFrom(t2, t3), at.compare(VectorOperators.GE, 2 * LANES)));
+                LongVector index = ((LongVector) IntVector.fromArray(I, pops, at + j).convertShape(VectorOperators.I2L, L, 0)).sub(min);
+                sum = sum.add(index.selectFrom(t0, t1).blend(index.selectFrom(t2, t3), index.compare(VectorOperators.GE, 2 * LANES)));
             }
             if (j < nkv) { // padding keys' popcounts are out of range: their lanes are not added
-                LongVector at = ((LongVector) IntVector.fromArray(I, pops, j).convertShape(VectorOperators.I2L, L, 0)).sub(min);
-                sum = sum.add(at.selectFrom(t0, t1).blend(at.selectFrom(t2, t3), at.compare(VectorOperators.GE, 2 * LANES)),
+                LongVector index = ((LongVector) IntVector.fromArray(I, pops, at + j).convertShape(VectorOperators.I2L, L, 0)).sub(min);
+                sum = sum.add(index.selectFrom(t0, t1).blend(index.selectFrom(t2, t3), index.compare(VectorOperators.GE, 2 * LANES)),
                         lastKeys);
             }
             return sum.reduceLanes(VectorOperators.ADD);
@@ -279,43 +300,40 @@ final class VectorAttention implements AttentionSupport {
          * The largest popcount level p in [min, max] whose keys are kept, {@code (e[p] / total) / clip > 0.5f}
          * exactly as the reference tests it, or min - 1. The test is monotone in p (e[p] does not grow
          * with p), so the levels are tested a vector at a time and counted, without a chain of
-         * dependent divisions.
+         * dependent divisions; levels past max (the table rows are padded for the vector) are not
+         * counted, so there is no scalar tail and its branch to mispredict.
          */
         private int lastKeptLevel(float[] e, int min, int max, float total) {
-            int p = min;
-            for (; p + FLANES - 1 <= max; p += FLANES) {
+            for (int p = min; ; p += FLANES) {
                 FloatVector prob = FloatVector.fromArray(FULL, e, p).div(total);
                 long pass = prob.div(clip).compare(VectorOperators.GT, 0.5f).toLong();
-                if (pass != FULL_MASK) { // the first failing level ends the kept ones
+                long levels = max - p + 1 >= FLANES ? FULL_MASK : (1L << (max - p + 1)) - 1;
+                if ((pass & levels) != levels) { // the first failing level ends the kept ones
                     return p + Long.numberOfTrailingZeros(~pass) - 1;
                 }
-            }
-            for (; p <= max; p++) {
-                float prob = e[p] / total;
-                if (!(prob / clip > 0.5f)) {
-                    return p - 1;
+                if (p + FLANES > max) {
+                    return max;
                 }
             }
-            return max;
         }
 
         /**
-         * {@code pops[j] = popcount(q XOR k_j)} for every key j of one head, LANES keys at a time,
+         * {@code pops[at + j] = popcount(q XOR k_j)} for every key j of one head, LANES keys at a time,
          * padding keys set to {@code Integer.MAX_VALUE} (never kept); sets {@link #minPop}, {@link #maxPop}.
          */
-        private void popcounts(int qBase, int kBase) {
+        private void popcounts(int qBase, int kBase, int at) {
             LongVector lo = LongVector.broadcast(L, Long.MAX_VALUE);
             LongVector hi = LongVector.zero(L);
             int j = 0;
             for (; j < fullKeys; j += LANES) {
                 LongVector pop = popcount(qBase, kBase, j);
-                ((IntVector) pop.convertShape(VectorOperators.L2I, I, 0)).intoArray(pops, j);
+                ((IntVector) pop.convertShape(VectorOperators.L2I, I, 0)).intoArray(pops, at + j);
                 lo = lo.min(pop);
                 hi = hi.max(pop);
             }
             if (j < nkv) {
                 LongVector pop = LongVector.broadcast(L, Integer.MAX_VALUE).blend(popcount(qBase, kBase, j), lastKeys);
-                ((IntVector) pop.convertShape(VectorOperators.L2I, I, 0)).intoArray(pops, j);
+                ((IntVector) pop.convertShape(VectorOperators.L2I, I, 0)).intoArray(pops, at + j);
                 lo = lo.min(pop);
                 hi = hi.lanewise(VectorOperators.MAX, pop, lastKeys);
             }
@@ -336,14 +354,14 @@ final class VectorAttention implements AttentionSupport {
             return pop;
         }
 
-        /** {@code mask[w]}: bit j set iff key j is kept, i.e. {@code pops[j] <= threshold}; returns the count. */
-        private int keyMask(int threshold) {
+        /** {@code mask[w]}: bit j set iff key j is kept, i.e. {@code pops[at + j] <= threshold}; returns the count. */
+        private int keyMask(int threshold, int at) {
             int kept = 0;
             for (int w = 0; w < keyWords; w++) {
                 long bits = 0L;
                 int end = Math.min(keyStride, w * 64 + 64);
                 for (int j = w * 64; j < end; j += LANES) {
-                    bits |= IntVector.fromArray(I, pops, j).compare(VectorOperators.LE, threshold).toLong()
+                    bits |= IntVector.fromArray(I, pops, at + j).compare(VectorOperators.LE, threshold).toLong()
                             << (j - w * 64);
                 }
                 mask[w] = bits;
@@ -381,6 +399,9 @@ final class VectorAttention implements AttentionSupport {
     /** Arrays one thread reuses from call to call, and its table of {@code e(pop)}. */
     private static final class Scratch {
         int[] pops = new int[0];
+        final int[] mins = new int[BLOCK];
+        final int[] maxs = new int[BLOCK];
+        final int[] thresholds = new int[BLOCK];
         long[] mask = new long[0];
         /**
          * {@code e[min][pop]}: {@code e(pop)} for head size {@link #tableD} when the smallest popcount
@@ -400,8 +421,8 @@ final class VectorAttention implements AttentionSupport {
         final Job job = new Job();
 
         void ensure(int d, int scale, int keyStride, int keyWords) {
-            if (pops.length < keyStride) {
-                pops = new int[keyStride];
+            if (pops.length < BLOCK * keyStride) {
+                pops = new int[BLOCK * keyStride];
             }
             if (mask.length < keyWords) {
                 mask = new long[keyWords];
@@ -421,7 +442,7 @@ final class VectorAttention implements AttentionSupport {
             int d = tableD;
             if (filled[min] < max) {
                 if (e[min] == null) {
-                    e[min] = new float[d + 1];
+                    e[min] = new float[d + 1 + FLANES]; // room for a vector of levels from any p <= d
                     fixed[min] = new long[d + 1 + TABLE_LANES]; // room for four vectors from any min
                 }
                 float[] row = e[min];
