@@ -4,8 +4,8 @@ package dev.binaryvit.kernels;
  * Cuts images into non-overlapping p x p patches, the im2col of a stride-p convolution: images
  * {@code [batch][channels][height][width]} become rows {@code [batch][(height/p)*(width/p)][channels*p*p]}
  * in PyTorch's {@code (c, ky, kx)} weight order, so that a {@link FloatLinear} with the conv weight
- * {@code [out][c][p][p]} computes the convolution. A pure copy of p-float runs, which
- * {@link System#arraycopy} already does at memory speed: there is no separate vector path.
+ * {@code [out][c][p][p]} computes the convolution. A pure copy of p-float runs: there is no
+ * separate vector path.
  */
 public final class ImagePatches {
 
@@ -47,7 +47,12 @@ public final class ImagePatches {
         }
     }
 
-    /** Patch rows {@code [from, to)} of the flattened {@code [batch][height / p]}. */
+    /**
+     * Patch rows {@code [from, to)} of the flattened {@code [batch][height / p]}, image row by image
+     * row: each of the p rows of a channel is read once, start to end, its p-float runs going to
+     * the patches side by side. (A {@link System#arraycopy} per run cost more in call overhead than
+     * the copy: 160 against 110 us for a 224 x 224 image in 4-float runs.)
+     */
     private static void rows(float[] images, int offset, int from, int to, int channels, int height, int width,
                              int p, float[] out) {
         int gh = height / p;
@@ -56,12 +61,15 @@ public final class ImagePatches {
         for (int bp = from; bp < to; bp++) {
             int b = bp / gh;
             int py = bp % gh;
-            for (int px = 0; px < gw; px++) {
-                int o = ((b * gh + py) * gw + px) * row;
-                for (int c = 0; c < channels; c++) {
-                    for (int ky = 0; ky < p; ky++) {
-                        int src = offset + ((b * channels + c) * height + py * p + ky) * width + px * p;
-                        System.arraycopy(images, src, out, o + (c * p + ky) * p, p);
+            int first = (b * gh + py) * gw * row; // the first patch of this row of patches
+            for (int c = 0; c < channels; c++) {
+                for (int ky = 0; ky < p; ky++) {
+                    int src = offset + ((b * channels + c) * height + py * p + ky) * width;
+                    int dst = first + (c * p + ky) * p;
+                    for (int px = 0; px < gw; px++, src += p, dst += row) {
+                        for (int kx = 0; kx < p; kx++) {
+                            out[dst + kx] = images[src + kx];
+                        }
                     }
                 }
             }
