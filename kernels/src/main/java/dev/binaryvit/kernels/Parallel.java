@@ -1,12 +1,17 @@
 package dev.binaryvit.kernels;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Splits a range of rows (tokens) over a fixed set of threads created once. The calling thread
- * takes the first part itself. Kernels compute every output row independently of how rows are
- * split, so results are bit-identical for any thread count.
+ * Splits a range of rows (tokens) over a fixed set of threads created once; the calling thread
+ * works too. Each thread first runs a part of its own, three quarters of an even share; the last
+ * quarter of the rows is then taken in small parts from a shared counter by whichever thread is
+ * free, so a thread that was slowed down (the machine is shared) does less of it instead of
+ * holding the others at the end of the call, at the cost of a few atomic adds per call. Kernels
+ * compute every output row independently of how rows are split, so results are bit-identical for
+ * any thread count and any split.
  *
  * <p>Workers spin briefly before parking: a forward pass issues a few hundred short parallel
  * calls back to back, and a park/unpark round trip per call would cost more than the work.
@@ -29,7 +34,7 @@ public final class Parallel implements AutoCloseable {
         protected abstract void clear();
     }
 
-    /** Worker threads are named this followed by their part number (1, 2, ...). */
+    /** Worker threads are named this followed by their index (1, 2, ...). */
     public static final String WORKER_NAME = "binaryvit-worker-";
 
     /** Runs everything on the calling thread. */
@@ -40,6 +45,8 @@ public final class Parallel implements AutoCloseable {
     private final int threads;
     private final Worker[] workers;
     private final AtomicInteger pending = new AtomicInteger();
+    /** The first row of the current call's shared rows not yet taken. */
+    private final AtomicLong next = new AtomicLong(); // long: adds past the end cannot overflow
     private volatile int generation;
     private volatile boolean closed;
     private volatile Thread caller;
@@ -47,7 +54,10 @@ public final class Parallel implements AutoCloseable {
     // The current call; written before generation is bumped, read after it is seen.
     private RangeBody body;
     private int rows;
-    private int chunk;
+    /** Rows of each thread's own part; the shared rows start at {@code threads * own}. */
+    private int own;
+    /** Rows per shared part. */
+    private int shared;
 
     private Parallel(int threads) {
         this.threads = threads;
@@ -69,9 +79,9 @@ public final class Parallel implements AutoCloseable {
     }
 
     /**
-     * Runs {@code body} over {@code [0, rows)} split into at most {@link #threads()} parts whose
-     * boundaries are multiples of {@code grain}, and returns when every part is done. A nested
-     * call from inside a body runs serially.
+     * Runs {@code body} over {@code [0, rows)} split into parts whose boundaries are multiples of
+     * {@code grain}, on all the threads, and returns when every part is done. A nested call from
+     * inside a body runs serially.
      */
     public void forRange(int rows, int grain, RangeBody body) {
         if (rows <= 0) {
@@ -87,8 +97,12 @@ public final class Parallel implements AutoCloseable {
                 throw new IllegalStateException("this Parallel pool is closed");
             }
             int blocks = (rows + g - 1) / g;
-            this.chunk = (blocks + threads - 1) / threads * g;
+            int ownBlocks = blocks * 3 / (4 * threads);
+            int sharedBlocks = blocks - threads * ownBlocks;
+            this.own = ownBlocks * g;
+            this.shared = Math.max(1, (sharedBlocks + 2 * threads - 1) / (2 * threads)) * g;
             this.rows = rows;
+            next.set(threads * own);
             this.body = body;
             this.failure = null;
             this.caller = Thread.currentThread();
@@ -97,11 +111,11 @@ public final class Parallel implements AutoCloseable {
             for (Worker w : workers) {
                 LockSupport.unpark(w);
             }
-            Throwable own = null;
+            Throwable mine = null;
             try {
-                runPart(0);
+                runParts(0);
             } catch (Throwable t) {
-                own = t;
+                mine = t;
             }
             long start = System.nanoTime();
             while (pending.get() != 0) {
@@ -112,7 +126,7 @@ public final class Parallel implements AutoCloseable {
                 }
             }
             this.body = null;
-            Throwable t = own != null ? own : failure;
+            Throwable t = mine != null ? mine : failure;
             if (t instanceof RuntimeException re) {
                 throw re;
             }
@@ -131,11 +145,13 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
-    private void runPart(int part) {
-        int from = part * chunk;
-        int to = Math.min(rows, from + chunk);
-        if (from < to) {
-            body.run(from, to);
+    /** Thread {@code index}'s own part of the current call, then shared parts until none is left. */
+    private void runParts(int index) {
+        if (own > 0) {
+            body.run(index * own, (index + 1) * own);
+        }
+        for (long from = next.getAndAdd(shared); from < rows; from = next.getAndAdd(shared)) {
+            body.run((int) from, (int) Math.min(rows, from + shared));
         }
     }
 
@@ -152,11 +168,11 @@ public final class Parallel implements AutoCloseable {
     }
 
     private final class Worker extends Thread {
-        private final int part;
+        private final int index;
 
-        Worker(int part) {
-            super(WORKER_NAME + part);
-            this.part = part;
+        Worker(int index) {
+            super(WORKER_NAME + index);
+            this.index = index;
             setDaemon(true);
         }
 
@@ -177,7 +193,7 @@ public final class Parallel implements AutoCloseable {
                 }
                 seen = generation;
                 try {
-                    runPart(part);
+                    runParts(index);
                 } catch (Throwable t) {
                     failure = t;
                 }

@@ -1,0 +1,106 @@
+package dev.binaryvit.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+class ParallelTest {
+
+    @Test
+    void everyRowIsRunOnceInPartsThatStartOnAGrain() {
+        try (Parallel two = Parallel.of(2); Parallel three = Parallel.of(3)) {
+            qt().withExamples(200).forAll(integers().between(0, 3000), integers().between(1, 70), integers().between(0, 1))
+                    .checkAssert((rows, grain, which) -> {
+                        Parallel pool = which == 0 ? two : three;
+                        AtomicIntegerArray runs = new AtomicIntegerArray(Math.max(1, rows));
+                        AtomicInteger badStarts = new AtomicInteger();
+                        pool.forRange(rows, grain, (from, to) -> {
+                            if (from % grain != 0 || to <= from) {
+                                badStarts.incrementAndGet();
+                            }
+                            for (int i = from; i < to; i++) {
+                                runs.incrementAndGet(i);
+                            }
+                        });
+                        assertEquals(0, badStarts.get(), "parts must be non-empty and start on a multiple of the grain");
+                        for (int i = 0; i < rows; i++) {
+                            assertEquals(1, runs.get(i), "row " + i + " of " + rows + ", grain " + grain);
+                        }
+                    });
+        }
+    }
+
+    @Test
+    void aThreadHeldUpTakesFewerRowsThanItsShare() {
+        try (Parallel pool = Parallel.of(2)) {
+            int rows = 1000;
+            AtomicIntegerArray byThread = new AtomicIntegerArray(2); // [0]: the thread that ran row 0, [1]: the other
+            Thread[] first = new Thread[1];
+            pool.forRange(rows, 1, (from, to) -> {
+                if (from == 0) {
+                    first[0] = Thread.currentThread();
+                    byThread.addAndGet(0, to - from);
+                    try {
+                        Thread.sleep(200); // held up: the other thread meanwhile takes what is left
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                } else {
+                    byThread.addAndGet(Thread.currentThread() == first[0] ? 0 : 1, to - from);
+                }
+            });
+            assertEquals(rows, byThread.get(0) + byThread.get(1));
+            assertTrue(byThread.get(0) < rows / 2, "the held-up thread ran " + byThread.get(0) + " of " + rows + " rows");
+        }
+    }
+
+    @Test
+    void aNestedCallRunsOnTheCallingThread() {
+        try (Parallel pool = Parallel.of(2)) {
+            AtomicInteger foreign = new AtomicInteger();
+            AtomicInteger inner = new AtomicInteger();
+            pool.forRange(64, 1, (from, to) -> {
+                Thread outer = Thread.currentThread();
+                pool.forRange(10, 1, (f, t) -> {
+                    inner.addAndGet(t - f);
+                    if (Thread.currentThread() != outer) {
+                        foreign.incrementAndGet();
+                    }
+                });
+            });
+            assertEquals(0, foreign.get());
+            assertTrue(inner.get() >= 10 && inner.get() % 10 == 0);
+        }
+    }
+
+    @Test
+    void aFailureInAPartReachesTheCallerAndThePoolStaysUsable() {
+        try (Parallel pool = Parallel.of(2)) {
+            IllegalStateException boom = new IllegalStateException("boom");
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> pool.forRange(500, 1, (from, to) -> {
+                if (from <= 400 && 400 < to) {
+                    throw boom;
+                }
+            }));
+            assertSame(boom, thrown);
+            AtomicInteger rows = new AtomicInteger();
+            pool.forRange(500, 1, (from, to) -> rows.addAndGet(to - from));
+            assertEquals(500, rows.get());
+        }
+    }
+
+    @Test
+    void aClosedPoolRefusesWork() {
+        Parallel pool = Parallel.of(2);
+        pool.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.forRange(100, 1, (from, to) -> { }));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    }
+}
