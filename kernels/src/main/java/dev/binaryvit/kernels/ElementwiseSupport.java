@@ -27,8 +27,12 @@ interface ElementwiseSupport {
      * {@code v = fma(x, a, b)}, then {@code v = v + residual[row][ch]} if residual is not null, then
      * RPReLU if move1 is not null (slope and move2 then not null either); and, if {@code signs} is
      * not null, the signs of {@code out + signShift} packed per row: {@code signs[row][words(c)]}.
+     * If {@code coarseK} is not null (coarseV and residual then not null either), the residual is
+     * {@code residual[row][ch] + (coarseK[kv][ch] + coarseV[kv][ch])}, kv the token of the
+     * {@code kvGrid} grid that the row's token lies in, the rows being tokens of the grid r times finer
+     * ({@link Pooling#coarseToken}): a nearest upsampling of coarseK + coarseV by r.
      */
     void affineResidualRprelu(float[] x, int from, int to, int c, float[] a, float[] b, float[] residual,
-                              float[] move1, float[] slope, float[] move2, float[] out,
-                              float[] signShift, long[] signs);
+                              float[] coarseK, float[] coarseV, int kvGrid, int r, float[] move1, float[] slope,
+                              float[] move2, float[] out, float[] signShift, long[] signs);
 }

@@ -225,6 +225,47 @@ public final class Pooling {
         }
     }
 
+    /**
+     * The token of a {@code coarse x coarse} grid that token {@code row} of the grid r times finer
+     * (rows of {@code [batch][(coarse*r)^2]}) lies in: where a nearest upsampling by r reads it.
+     */
+    static int coarseToken(int row, int coarse, int r) {
+        int fine = coarse * r;
+        int image = row / (fine * fine);
+        int t = row - image * fine * fine;
+        return (image * coarse + t / fine / r) * coarse + t % fine / r;
+    }
+
+    /**
+     * {@code out[i] = coarseToken(from + i, coarse, r) * scale} for i &lt; count, stepping along the
+     * grid instead of dividing per row (a handful of integer divisions per row cost more than the
+     * row's float work).
+     */
+    static void coarseTokens(int from, int count, int coarse, int r, int scale, int[] out) {
+        int fine = coarse * r;
+        int image = from / (fine * fine);
+        int t = from - image * fine * fine;
+        int y = t / fine;
+        int x = t - y * fine;
+        int row = image * coarse + y / r; // coarse row, over all images
+        int yIn = y % r; // fine rows left of the coarse row above
+        int col = x / r;
+        int xIn = x % r;
+        for (int i = 0; i < count; i++) {
+            out[i] = (row * coarse + col) * scale;
+            if (++xIn == r) {
+                xIn = 0;
+                if (++col == coarse) { // next fine row
+                    col = 0;
+                    if (++yIn == r) {
+                        yIn = 0;
+                        row++; // the next coarse row, or the first of the next image
+                    }
+                }
+            }
+        }
+    }
+
     static void checkGrid(String what, float[] x, int batch, int h, int w, int c) {
         nonNegative("batch", batch);
         Check.positive("h", h);

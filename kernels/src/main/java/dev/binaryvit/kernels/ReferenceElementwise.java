@@ -8,6 +8,7 @@ package dev.binaryvit.kernels;
  *   RPReLU:  y = x - move1;  y = y &gt;= 0 ? y : slope * y;  out = y + move2
  *   add:     out = x + y
  *   fused:   v = Math.fma(x, a, b);  v = v + residual;  v = RPReLU(v)
+ *            with an upsampled pair, residual = q + (k + v) at the row's coarse token
  * </pre>
  */
 final class ReferenceElementwise implements ElementwiseSupport {
@@ -61,13 +62,16 @@ final class ReferenceElementwise implements ElementwiseSupport {
 
     @Override
     public void affineResidualRprelu(float[] x, int from, int to, int c, float[] a, float[] b, float[] residual,
-                                     float[] move1, float[] slope, float[] move2, float[] out,
-                                     float[] signShift, long[] signs) {
+                                     float[] coarseK, float[] coarseV, int kvGrid, int r, float[] move1, float[] slope,
+                                     float[] move2, float[] out, float[] signShift, long[] signs) {
         for (int row = from; row < to; row++) {
+            int kv = coarseK == null ? 0 : Pooling.coarseToken(row, kvGrid, r) * c;
             for (int ch = 0; ch < c; ch++) {
                 int i = row * c + ch;
                 float v = Math.fma(x[i], a[ch], b[ch]);
-                if (residual != null) {
+                if (coarseK != null) {
+                    v = v + (residual[i] + (coarseK[kv + ch] + coarseV[kv + ch]));
+                } else if (residual != null) {
                     v = v + residual[i];
                 }
                 if (move1 != null) {

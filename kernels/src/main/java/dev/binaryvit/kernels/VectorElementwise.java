@@ -18,6 +18,12 @@ final class VectorElementwise implements ElementwiseSupport {
     private static final int LANES = F.length();
     /** Floats of a block of rows that {@link #affineResidualRprelu} takes a vector of channels at a time: 16 KB, in L1. */
     private static final int BLOCK_FLOATS = 4096;
+    /**
+     * Per thread, the start of each block row's coarse k and v (at most BLOCK_FLOATS rows a block).
+     * Filled on first use rather than by an initial-value lambda: this class is copied per form
+     * ({@link ProfileCopies}), and a copy stays free of the original's synthetic methods.
+     */
+    private static final ThreadLocal<int[]> COARSE_ROWS = new ThreadLocal<>();
 
     @Override
     public void affine(float[] x, int from, int to, int c, float[] a, float[] b, float[] out) {
@@ -102,14 +108,22 @@ final class VectorElementwise implements ElementwiseSupport {
      */
     @Override
     public void affineResidualRprelu(float[] x, int from, int to, int c, float[] a, float[] b, float[] residual,
-                                     float[] move1, float[] slope, float[] move2, float[] out,
-                                     float[] signShift, long[] signs) {
+                                     float[] coarseK, float[] coarseV, int kvGrid, int r, float[] move1, float[] slope,
+                                     float[] move2, float[] out, float[] signShift, long[] signs) {
         int words = BitPacking.words(c);
+        int[] coarse = coarseK == null ? null : COARSE_ROWS.get(); // per block row: where its coarse token's k and v start
+        if (coarseK != null && coarse == null) {
+            coarse = new int[BLOCK_FLOATS];
+            COARSE_ROWS.set(coarse);
+        }
         boolean rprelu = move1 != null;
         float[] zeros = Constants.zeros(c); // absent parameters read zeros: no vector may be null (C2 boxes it)
         int block = Math.max(1, BLOCK_FLOATS / c);
         for (int r0 = from; r0 < to; r0 += block) {
             int r1 = Math.min(to, r0 + block);
+            if (coarseK != null) {
+                Pooling.coarseTokens(r0, r1 - r0, kvGrid, r, c, coarse);
+            }
             for (int ch = 0; ch < c; ch += LANES) {
                 VectorMask<Float> m = F.indexInRange(ch, c);
                 FloatVector scale = FloatVector.fromArray(F, a, ch, m);
@@ -123,7 +137,11 @@ final class VectorElementwise implements ElementwiseSupport {
                 int bit = ch & 63;
                 for (int row = r0, i = r0 * c + ch, o = r0 * words + word; row < r1; row++, i += c, o += words) {
                     FloatVector v = FloatVector.fromArray(F, x, i, m).fma(scale, shift);
-                    if (residual != null) {
+                    if (coarseK != null) {
+                        int kv = coarse[row - r0] + ch;
+                        v = v.add(FloatVector.fromArray(F, residual, i, m).add(FloatVector.fromArray(F, coarseK, kv, m)
+                                .add(FloatVector.fromArray(F, coarseV, kv, m))));
+                    } else if (residual != null) {
                         v = v.add(FloatVector.fromArray(F, residual, i, m));
                     }
                     if (rprelu) {

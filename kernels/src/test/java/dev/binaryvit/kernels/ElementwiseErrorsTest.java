@@ -33,6 +33,23 @@ class ElementwiseErrorsTest {
                 () -> e.affineResidualRprelu(new float[12], 3, 4, null, null, new float[11], null, null, null,
                         new float[12]));
         fails("c must be >= 1, got 0", () -> e.affine(new float[12], 3, 0, null, null, new float[12]));
+        // the upsampled pass: one image, a 2 x 2 coarse grid upsampled by 2 (16 rows), c 3
+        float[] fine = new float[48];
+        float[] coarse = new float[12];
+        fails("coarseK has 11 elements but needs 12 (batch 1 x h 2 x w 2 x c 3)",
+                () -> e.affineResidualRprelu(fine, 1, 2, 2, 3, null, null, new float[48], new float[11], coarse, null,
+                        null, null, new float[48], null, null, Parallel.SERIAL));
+        fails("x has 47 elements but needs 48 (rows 16 x c 3)",
+                () -> e.affineResidualRprelu(new float[47], 1, 2, 2, 3, null, null, new float[48], coarse, coarse, null,
+                        null, null, new float[48], null, null, Parallel.SERIAL));
+        fails("residual is null", () -> e.affineResidualRprelu(fine, 1, 2, 2, 3, null, null, null, coarse, coarse,
+                null, null, null, new float[48], null, null, Parallel.SERIAL));
+        float[] shortcut = new float[48];
+        fails("out must not be the same array as residual",
+                () -> e.affineResidualRprelu(fine, 1, 2, 2, 3, null, null, shortcut, coarse, coarse, null, null, null,
+                        shortcut, null, null, Parallel.SERIAL));
+        fails("r must be >= 1, got 0", () -> e.affineResidualRprelu(fine, 1, 2, 0, 3, null, null, shortcut, coarse,
+                coarse, null, null, null, new float[48], null, null, Parallel.SERIAL));
     }
 
     private static void fails(String expected, Executable call) {

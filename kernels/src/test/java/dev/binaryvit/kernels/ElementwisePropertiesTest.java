@@ -88,6 +88,51 @@ class ElementwisePropertiesTest {
     }
 
     @Test
+    void theUpsampledFusedPassIsAddThenUpsampleThenTheFusedPass() {
+        qt().withExamples(150).forAll(integers().between(1, 3), integers().between(1, 4), integers().between(1, 90), longs().all())
+                .checkAssert((batch, r, c, seed) -> {
+                    Random random = new Random(seed);
+                    int kvGrid = 1 + random.nextInt(5);
+                    int grid = kvGrid * r;
+                    int rows = batch * grid * grid;
+                    int coarseRows = batch * kvGrid * kvGrid;
+                    Params p = Params.random(random, rows, c);
+                    float[] q = TestData.floats(random, rows * c);
+                    float[] k = TestData.floats(random, coarseRows * c);
+                    float[] v = TestData.floats(random, coarseRows * c);
+                    float[] shift = random.nextBoolean() ? TestData.floats(random, c) : null;
+                    boolean rprelu = random.nextBoolean();
+                    float[] m1 = rprelu ? p.move1 : null;
+                    float[] sl = rprelu ? p.slope : null;
+                    float[] m2 = rprelu ? p.move2 : null;
+                    int words = BitPacking.words(c);
+                    // The chain the model ran before: k + v, upsampled into a copy of q, then the fused pass.
+                    float[] sum = new float[coarseRows * c];
+                    REFERENCE.add(k, v, coarseRows * c, sum);
+                    float[] shortcut = q.clone();
+                    Pooling.reference().upsampleNearestAdd(sum, batch, kvGrid, kvGrid, c, r, shortcut);
+                    float[] expected = new float[rows * c];
+                    long[] expectedSigns = new long[rows * words];
+                    REFERENCE.affineResidualRprelu(p.x, rows, c, p.a, p.b, shortcut, m1, sl, m2, expected, shift,
+                            expectedSigns, Parallel.SERIAL);
+                    String shape = "batch=" + batch + " kvGrid=" + kvGrid + " r=" + r + " c=" + c;
+                    try (Parallel two = Parallel.of(2)) {
+                        for (Elementwise e : new Elementwise[] {REFERENCE, VECTOR}) {
+                            for (Parallel parallel : new Parallel[] {Parallel.SERIAL, two}) {
+                                float[] out = p.x.clone(); // in place, as the model runs it
+                                long[] signs = new long[rows * words];
+                                Arrays.fill(signs, -1L);
+                                e.affineResidualRprelu(out, batch, kvGrid, r, c, p.a, p.b, q, k, v, m1, sl, m2, out,
+                                        shift, signs, parallel);
+                                assertArrayEquals(expected, out, () -> shape);
+                                assertArrayEquals(expectedSigns, signs, () -> shape);
+                            }
+                        }
+                    }
+                });
+    }
+
+    @Test
     void addRepeatedEqualsTheReferenceAndAddingEachBlock() {
         qt().withExamples(150).forAll(integers().between(1, 4), integers().between(1, 700), longs().all())
                 .checkAssert((blocks, period, seed) -> {

@@ -183,4 +183,28 @@ class PoolingLawsTest {
                     assertArrayEquals(constant(batch * c, v), out, "v=" + v + " n=" + n);
                 });
     }
+
+    @Test
+    void steppedCoarseTokensAreTheDividedOnesAndTheUpsamplingsSource() {
+        qt().withExamples(200).forAll(integers().between(1, 6), integers().between(1, 5), longs().all())
+                .checkAssert((coarse, r, seed) -> {
+                    Random random = new Random(seed);
+                    int batch = 1 + random.nextInt(3);
+                    int fine = coarse * r;
+                    int rows = batch * fine * fine;
+                    int from = random.nextInt(rows);
+                    int count = 1 + random.nextInt(rows - from);
+                    int[] stepped = new int[count];
+                    Pooling.coarseTokens(from, count, coarse, r, 3, stepped);
+                    for (int i = 0; i < count; i++) {
+                        int row = from + i;
+                        assertEquals(3 * Pooling.coarseToken(row, coarse, r), stepped[i], "row " + row);
+                        // the token that upsampling reads: image b, fine (y, x) -> coarse (y / r, x / r)
+                        int b = row / (fine * fine);
+                        int y = row % (fine * fine) / fine;
+                        int x = row % fine;
+                        assertEquals((b * coarse + y / r) * coarse + x / r, Pooling.coarseToken(row, coarse, r));
+                    }
+                });
+    }
 }

@@ -163,20 +163,15 @@ final class EncoderLayer {
         ops.attention().context(qb, kb, vt, batch, n, nkv, c, heads, clip, ctx, ops.parallel());
         trace.mark("attention", Kind.ATTENTION, batch, n, nkv, c, heads);
 
-        // a = RPReLU_context(BN_context(ctx) + (k1 + v1) + q1), k1 + v1 added before upsampling it
-        // back to N tokens (nearest upsampling copies, so the sums are the same; with r = 1 it is the
-        // identity) and added into q1 by the upsampling itself (q1 + s is s + q1 to the bit), and the
-        // output projection's input signs sign(a + move) packed on the way
-        float[] kvSum = ws.floats(F.KV_SUM, (long) kvRows * c);
-        ops.elementwise().add(k1, v1, kvRows * c, kvSum, ops.parallel());
-        trace.mark("add_kv", Kind.ELEMENTWISE, kvRows * c, 2, 1, 1);
-        ops.pooling().upsampleNearestAdd(kvSum, batch, kvGrid, kvGrid, c, reduction, q1, ops.parallel());
-        trace.mark("upsample_kv", Kind.POOL, size, 2, 1, 1);
+        // a = RPReLU_context(BN_context(ctx) + (q1 + up(k1 + v1))) in one pass, in place over ctx: k1 and
+        // v1 live on the pooled grid (the same one when r = 1) and each token reads the pooled token it
+        // lies in (nearest upsampling copies, so the sums are the model's); the output projection's
+        // input signs sign(a + move) are packed on the way
         float[] a = ctx; // in place: one buffer fewer, and the pass writes lines it has just read
-        ops.elementwise().affineResidualRprelu(ctx, rows, c, normContext.a(), normContext.b(), q1,
-                rpreluContext.move1(), rpreluContext.slope(), rpreluContext.move2(), a, output.move(), bits,
+        ops.elementwise().affineResidualRprelu(ctx, batch, kvGrid, reduction, c, normContext.a(), normContext.b(), q1,
+                k1, v1, rpreluContext.move1(), rpreluContext.slope(), rpreluContext.move2(), a, output.move(), bits,
                 ops.parallel());
-        trace.mark("context_epilogue", Kind.ELEMENTWISE, size, 2, 1, 6);
+        trace.mark("context_epilogue", Kind.ELEMENTWISE, size, reduction == 1 ? 4 : 2, 1, 8);
 
         // h2 = LayerScale_o(RPReLU_o(BN_o(BinaryLinear_o(a + move)) + a)) + h, and in the same
         // epilogue hn2 = BN_after(h2) and fc1's input signs sign(hn2 + move_i)

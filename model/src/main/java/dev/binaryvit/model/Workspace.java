@@ -11,7 +11,7 @@ final class Workspace {
      * holds hn, then the attention context and its epilogue's output, then fc1's pool; Q holds q1,
      * then h2), so that fewer distinct lines pass through the caches.
      */
-    enum F { HIDDEN_A, HIDDEN_B, NORMED, Q, POOLED, KV, K, V, KV_SUM, NORMED2, PATCHES, HEAD, LOGITS }
+    enum F { HIDDEN_A, HIDDEN_B, NORMED, Q, POOLED, KV, K, V, NORMED2, PATCHES, HEAD, LOGITS }
 
     /** The packed-bit buffers. */
     enum L { BITS, QUERY, KEY, VALUE, WIDE_BITS }
