@@ -34,8 +34,9 @@ public final class Elementwise {
     private final ElementwiseSupport impl;
     /**
      * The fused pass, a copy of the implementation per form: the model runs it with no residual
-     * (norm_before) and with an upsampled residual and RPReLU (the context epilogue), and one
-     * compiled loop for both ran the context epilogue 1.6 times slower than alone.
+     * (norm_before) and with an upsampled residual and RPReLU (the context epilogue). With one
+     * compiled loop for both, the context epilogue of BinaryViT-S's first layer took 135 us,
+     * against 86 us for the three passes it replaced (about 110 us with a copy per form).
      */
     private final ProfileCopies<ElementwiseSupport> fused;
 

@@ -247,10 +247,10 @@ public final class Pooling {
         int t = from - image * fine * fine;
         int y = t / fine;
         int x = t - y * fine;
-        int row = image * coarse + y / r; // coarse row, over all images
-        int yIn = y % r; // fine rows left of the coarse row above
+        int row = image * coarse + y / r; // coarse row, counted over all images
+        int yIn = y % r; // fine rows of this coarse row already passed
         int col = x / r;
-        int xIn = x % r;
+        int xIn = x % r; // fine columns of this coarse column already passed
         for (int i = 0; i < count; i++) {
             out[i] = (row * coarse + col) * scale;
             if (++xIn == r) {
