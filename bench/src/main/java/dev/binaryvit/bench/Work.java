@@ -13,8 +13,8 @@ import java.util.List;
  *     (+ 4 n m with residual).</li>
  * <li>{@code mlp} (n tokens, c channels, i intermediate, pool): its two binary layers, c bits to i outputs
  *     and i bits to c: MACs = 2 n c i; float ops = 6 n i + n i + 6 n c (the epilogues and the pool);
- *     bytes = 8 n ceil(c/64) + 8 i ceil(c/64) + 8 c ceil(i/64) + 8 n ceil(i/64) + 4 n c (residual,
- *     pool, second residual and output: 4 each).</li>
+ *     bytes = 8 n ceil(c/64) + 8 i ceil(c/64) + 8 c ceil(i/64) + 8 n ceil(i/64) + 16 n c (4 n c each
+ *     for the residual, the pool, the second residual and the output).</li>
  * <li>{@code pack} (rows x cols floats to sign bits): float ops = rows cols;
  *     bytes = 4 rows cols + 8 rows ceil(cols/64).</li>
  * <li>{@code attention} (batch, n queries, nkv keys, channels, heads; d = channels/heads):

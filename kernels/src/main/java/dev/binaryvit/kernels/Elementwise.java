@@ -189,7 +189,7 @@ public final class Elementwise {
                                      float[] move1, float[] slope, float[] move2, float[] out,
                                      float[] signShift, long[] signs, Parallel parallel) {
         checkRows(x, rows, c, out, parallel);
-        run(x, rows, c, a, b, residual, null, null, 0, 0, move1, slope, move2, out, signShift, signs, parallel);
+        fusedPass(x, rows, c, a, b, residual, null, null, 0, 0, move1, slope, move2, out, signShift, signs, parallel);
     }
 
     /**
@@ -217,13 +217,14 @@ public final class Elementwise {
         Pooling.distinct("out", out, "residual", residual);
         Pooling.distinct("out", out, "coarseK", coarseK);
         Pooling.distinct("out", out, "coarseV", coarseV);
-        run(x, rows, c, a, b, residual, coarseK, coarseV, kvGrid, r, move1, slope, move2, out, signShift, signs,
+        fusedPass(x, rows, c, a, b, residual, coarseK, coarseV, kvGrid, r, move1, slope, move2, out, signShift, signs,
                 parallel);
     }
 
-    private void run(float[] x, int rows, int c, float[] a, float[] b, float[] residual, float[] coarseK,
-                     float[] coarseV, int kvGrid, int r, float[] move1, float[] slope, float[] move2, float[] out,
-                     float[] signShift, long[] signs, Parallel parallel) {
+    /** The fused pass's remaining checks, then the pass itself on the copy of its form. */
+    private void fusedPass(float[] x, int rows, int c, float[] a, float[] b, float[] residual, float[] coarseK,
+                           float[] coarseV, int kvGrid, int r, float[] move1, float[] slope, float[] move2,
+                           float[] out, float[] signShift, long[] signs, Parallel parallel) {
         if (signs != null) {
             Check.length("signs", signs, (long) rows * BitPacking.words(c), "rows %d x words(c %d)", rows, c);
             Pooling.checkChannels("signShift", signShift, c);

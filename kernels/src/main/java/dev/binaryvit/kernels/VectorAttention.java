@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Binarized attention on the Vector API, using that a score takes only {@code d + 1} values: it
- * depends on the key only through {@code pop = popcount(q XOR k)}. Per query and head:
+ * depends on the key only through {@code pop = popcount(q XOR k)}. Per query and head (query-heads
+ * go in blocks of {@link #BLOCK}, each step below over the whole block before the next):
  * <ol>
  *   <li>the popcounts of {@code LANES} keys at a time (a broadcast query word XOR a vector of the
  *       same word of {@code LANES} keys, reordered once per call to lie side by side), and their
@@ -173,9 +174,6 @@ final class VectorAttention implements AttentionSupport {
         VectorMask<Long> lastKeys;
         /** Lanes of a head's last, partial vector of channels; null when d is a multiple of LANES. */
         VectorMask<Float> lastChannels;
-        // Results of popcounts(): the smallest and largest popcount of one query-head.
-        int minPop;
-        int maxPop;
 
         private final Scratch scratch;
 
@@ -222,9 +220,7 @@ final class VectorAttention implements AttentionSupport {
                     int row = qh / heads;
                     int h = qh - row * heads;
                     int slot = qh - q0;
-                    popcounts(qh * headWords, (row / n * heads + h) * headWords * keyStride, slot * keyStride);
-                    mins[slot] = minPop;
-                    maxs[slot] = maxPop;
+                    popcounts(qh * headWords, (row / n * heads + h) * headWords * keyStride, slot);
                 }
                 for (int slot = 0; slot < q1 - q0; slot++) {
                     int min = mins[slot];
@@ -318,10 +314,12 @@ final class VectorAttention implements AttentionSupport {
         }
 
         /**
-         * {@code pops[at + j] = popcount(q XOR k_j)} for every key j of one head, LANES keys at a time,
-         * padding keys set to {@code Integer.MAX_VALUE} (never kept); sets {@link #minPop}, {@link #maxPop}.
+         * {@code pops[slot * keyStride + j] = popcount(q XOR k_j)} for every key j of one head, LANES
+         * keys at a time, padding keys set to {@code Integer.MAX_VALUE} (never kept), and the smallest
+         * and largest into {@code mins[slot]} and {@code maxs[slot]}.
          */
-        private void popcounts(int qBase, int kBase, int at) {
+        private void popcounts(int qBase, int kBase, int slot) {
+            int at = slot * keyStride;
             LongVector lo = LongVector.broadcast(L, Long.MAX_VALUE);
             LongVector hi = LongVector.zero(L);
             int j = 0;
@@ -337,8 +335,8 @@ final class VectorAttention implements AttentionSupport {
                 lo = lo.min(pop);
                 hi = hi.lanewise(VectorOperators.MAX, pop, lastKeys);
             }
-            minPop = (int) lo.reduceLanes(VectorOperators.MIN);
-            maxPop = (int) hi.reduceLanes(VectorOperators.MAX);
+            mins[slot] = (int) lo.reduceLanes(VectorOperators.MIN);
+            maxs[slot] = (int) hi.reduceLanes(VectorOperators.MAX);
         }
 
         /** The popcounts of keys j .. j + LANES - 1. */
