@@ -199,29 +199,17 @@ final class VectorPooling implements PoolingSupport {
      * channel pool of consecutive rows, or of one row of values (the GEMM's pooled epilogue).
      */
     static void poolGroups(float[] x, int i, float[] out, int o, int groups, int r) {
-        int q = 0;
         int bound = groups / LANES * LANES;
-        // One loop per r, and kernels that store their own result: a vector that flows through a
-        // merge point or is returned from a call C2 does not inline gets boxed on the heap.
+        // One loop per r, each in a method of its own: the unrolled pool8 body is too large for C2
+        // to inline into a shared loop, and as a call per block it redid the permute indexes' checks
+        // and waited on its own division every time.
         switch (r) {
-            case 2 -> {
-                for (; q < bound; q += LANES) {
-                    pool2(x, i + q * 2, out, o + q);
-                }
-            }
-            case 4 -> {
-                for (; q < bound; q += LANES) {
-                    pool4(x, i + q * 4, out, o + q);
-                }
-            }
-            case 8 -> {
-                for (; q < bound; q += LANES) {
-                    pool8(x, i + q * 8, out, o + q);
-                }
-            }
-            default -> { }
+            case 2 -> pool2(x, i, out, o, bound);
+            case 4 -> pool4(x, i, out, o, bound);
+            case 8 -> pool8(x, i, out, o, bound);
+            default -> bound = 0;
         }
-        for (; q < groups; q++) { // the rest, one group at a time, as the reference does
+        for (int q = bound; q < groups; q++) { // the rest, one group at a time, as the reference does
             int first = i + q * r;
             float sum = x[first];
             for (int k = 1; k < r; k++) {
@@ -231,68 +219,80 @@ final class VectorPooling implements PoolingSupport {
         }
     }
 
-    /** {@code out[q + l] = (x[i + 2l] + x[i + 2l + 1]) / 2}. */
-    private static void pool2(float[] x, int i, float[] out, int q) {
-        FloatVector v0 = FloatVector.fromArray(F, x, i);
-        FloatVector v1 = FloatVector.fromArray(F, x, i + LANES);
-        even(v0, v1).add(odd(v0, v1)).div(2f).intoArray(out, q);
+    // The vector pools multiply by 1/r where the reference divides by r: for a power of two both are
+    // the exact quotient rounded once, so the same float, and a multiplication does not stall the loop.
+
+    /** {@code out[o + q + l] = (x[i + 2(q + l)] + x[i + 2(q + l) + 1]) / 2} for q &lt; bound, in steps of LANES. */
+    private static void pool2(float[] x, int i, float[] out, int o, int bound) {
+        for (int q = 0; q < bound; q += LANES) {
+            int at = i + q * 2;
+            FloatVector v0 = FloatVector.fromArray(F, x, at);
+            FloatVector v1 = FloatVector.fromArray(F, x, at + LANES);
+            even(v0, v1).add(odd(v0, v1)).mul(0.5f).intoArray(out, o + q);
+        }
     }
 
-    /** {@code out[q + l] = (((x[i + 4l] + x[i + 4l + 1]) + x[i + 4l + 2]) + x[i + 4l + 3]) / 4}. */
-    private static void pool4(float[] x, int i, float[] out, int q) {
-        FloatVector v0 = FloatVector.fromArray(F, x, i);
-        FloatVector v1 = FloatVector.fromArray(F, x, i + LANES);
-        FloatVector v2 = FloatVector.fromArray(F, x, i + 2 * LANES);
-        FloatVector v3 = FloatVector.fromArray(F, x, i + 3 * LANES);
-        FloatVector e0 = even(v0, v1); // elements 0 mod 2
-        FloatVector e1 = even(v2, v3);
-        FloatVector o0 = odd(v0, v1);  // elements 1 mod 2
-        FloatVector o1 = odd(v2, v3);
-        FloatVector t0 = even(e0, e1);  // 0 mod 4
-        FloatVector t2 = odd(e0, e1);   // 2 mod 4
-        FloatVector t1 = even(o0, o1);  // 1 mod 4
-        FloatVector t3 = odd(o0, o1);   // 3 mod 4
-        t0.add(t1).add(t2).add(t3).div(4f).intoArray(out, q);
+    /** {@code out[o + q + l] = (((x[g] + x[g + 1]) + x[g + 2]) + x[g + 3]) / 4} with g = i + 4(q + l). */
+    private static void pool4(float[] x, int i, float[] out, int o, int bound) {
+        for (int q = 0; q < bound; q += LANES) {
+            int at = i + q * 4;
+            FloatVector v0 = FloatVector.fromArray(F, x, at);
+            FloatVector v1 = FloatVector.fromArray(F, x, at + LANES);
+            FloatVector v2 = FloatVector.fromArray(F, x, at + 2 * LANES);
+            FloatVector v3 = FloatVector.fromArray(F, x, at + 3 * LANES);
+            FloatVector e0 = even(v0, v1); // elements 0 mod 2
+            FloatVector e1 = even(v2, v3);
+            FloatVector o0 = odd(v0, v1);  // elements 1 mod 2
+            FloatVector o1 = odd(v2, v3);
+            FloatVector t0 = even(e0, e1);  // 0 mod 4
+            FloatVector t2 = odd(e0, e1);   // 2 mod 4
+            FloatVector t1 = even(o0, o1);  // 1 mod 4
+            FloatVector t3 = odd(o0, o1);   // 3 mod 4
+            t0.add(t1).add(t2).add(t3).mul(0.25f).intoArray(out, o + q);
+        }
     }
 
-    /** {@code out[q + l]} = the sum of {@code x[i + 8l .. i + 8l + 7]} in order, divided by 8. */
-    private static void pool8(float[] x, int i, float[] out, int q) {
-        FloatVector v0 = FloatVector.fromArray(F, x, i);
-        FloatVector v1 = FloatVector.fromArray(F, x, i + LANES);
-        FloatVector v2 = FloatVector.fromArray(F, x, i + 2 * LANES);
-        FloatVector v3 = FloatVector.fromArray(F, x, i + 3 * LANES);
-        FloatVector v4 = FloatVector.fromArray(F, x, i + 4 * LANES);
-        FloatVector v5 = FloatVector.fromArray(F, x, i + 5 * LANES);
-        FloatVector v6 = FloatVector.fromArray(F, x, i + 6 * LANES);
-        FloatVector v7 = FloatVector.fromArray(F, x, i + 7 * LANES);
-        // Split 1: elements 0 and 1 mod 2.
-        FloatVector e0 = even(v0, v1);
-        FloatVector e1 = even(v2, v3);
-        FloatVector e2 = even(v4, v5);
-        FloatVector e3 = even(v6, v7);
-        FloatVector o0 = odd(v0, v1);
-        FloatVector o1 = odd(v2, v3);
-        FloatVector o2 = odd(v4, v5);
-        FloatVector o3 = odd(v6, v7);
-        // Split 2: 0, 2 mod 4 from the even stream; 1, 3 mod 4 from the odd one.
-        FloatVector m00 = even(e0, e1);
-        FloatVector m01 = even(e2, e3);
-        FloatVector m20 = odd(e0, e1);
-        FloatVector m21 = odd(e2, e3);
-        FloatVector m10 = even(o0, o1);
-        FloatVector m11 = even(o2, o3);
-        FloatVector m30 = odd(o0, o1);
-        FloatVector m31 = odd(o2, o3);
-        // Split 3: residues mod 8.
-        FloatVector t0 = even(m00, m01);
-        FloatVector t4 = odd(m00, m01);
-        FloatVector t2 = even(m20, m21);
-        FloatVector t6 = odd(m20, m21);
-        FloatVector t1 = even(m10, m11);
-        FloatVector t5 = odd(m10, m11);
-        FloatVector t3 = even(m30, m31);
-        FloatVector t7 = odd(m30, m31);
-        t0.add(t1).add(t2).add(t3).add(t4).add(t5).add(t6).add(t7).div(8f).intoArray(out, q);
+    /** {@code out[o + q + l]} = the sum of {@code x[g .. g + 7]} in order, divided by 8, with g = i + 8(q + l). */
+    private static void pool8(float[] x, int i, float[] out, int o, int bound) {
+        for (int q = 0; q < bound; q += LANES) {
+            int at = i + q * 8;
+            FloatVector v0 = FloatVector.fromArray(F, x, at);
+            FloatVector v1 = FloatVector.fromArray(F, x, at + LANES);
+            FloatVector v2 = FloatVector.fromArray(F, x, at + 2 * LANES);
+            FloatVector v3 = FloatVector.fromArray(F, x, at + 3 * LANES);
+            FloatVector v4 = FloatVector.fromArray(F, x, at + 4 * LANES);
+            FloatVector v5 = FloatVector.fromArray(F, x, at + 5 * LANES);
+            FloatVector v6 = FloatVector.fromArray(F, x, at + 6 * LANES);
+            FloatVector v7 = FloatVector.fromArray(F, x, at + 7 * LANES);
+            // Split 1: elements 0 and 1 mod 2.
+            FloatVector e0 = even(v0, v1);
+            FloatVector e1 = even(v2, v3);
+            FloatVector e2 = even(v4, v5);
+            FloatVector e3 = even(v6, v7);
+            FloatVector o0 = odd(v0, v1);
+            FloatVector o1 = odd(v2, v3);
+            FloatVector o2 = odd(v4, v5);
+            FloatVector o3 = odd(v6, v7);
+            // Split 2: 0, 2 mod 4 from the even stream; 1, 3 mod 4 from the odd one.
+            FloatVector m00 = even(e0, e1);
+            FloatVector m01 = even(e2, e3);
+            FloatVector m20 = odd(e0, e1);
+            FloatVector m21 = odd(e2, e3);
+            FloatVector m10 = even(o0, o1);
+            FloatVector m11 = even(o2, o3);
+            FloatVector m30 = odd(o0, o1);
+            FloatVector m31 = odd(o2, o3);
+            // Split 3: residues mod 8.
+            FloatVector t0 = even(m00, m01);
+            FloatVector t4 = odd(m00, m01);
+            FloatVector t2 = even(m20, m21);
+            FloatVector t6 = odd(m20, m21);
+            FloatVector t1 = even(m10, m11);
+            FloatVector t5 = odd(m10, m11);
+            FloatVector t3 = even(m30, m31);
+            FloatVector t7 = odd(m30, m31);
+            t0.add(t1).add(t2).add(t3).add(t4).add(t5).add(t6).add(t7).mul(0.125f).intoArray(out, o + q);
+        }
     }
 
     /** The even lanes of the pair (a, b) read as one vector of 2 * LANES lanes. */
