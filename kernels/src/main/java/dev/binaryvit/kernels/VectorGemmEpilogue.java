@@ -33,6 +33,10 @@ final class VectorGemmEpilogue implements GemmEpilogue {
         boolean rprelu = e.move1 != null;
         boolean scaled = e.scaleA != null;
         boolean normed = e.normA != null;
+        boolean oneWord = c.fusedDots;
+        int[] halves = c.halves;
+        int first = c.first;
+        IntVector kv = IntVector.broadcast(I, c.k);
         // Absent stages read zeros, so that every parameter vector is a real one: a vector that may
         // be null flows through a merge point, and C2 then boxes it.
         float[] zeros = Constants.zeros(Epilogue.padded(m));
@@ -48,6 +52,12 @@ final class VectorGemmEpilogue implements GemmEpilogue {
             FloatVector normA = FloatVector.fromArray(F, normed ? e.normA : zeros, j);
             FloatVector normB = FloatVector.fromArray(F, normed ? e.normB : zeros, j);
             FloatVector shift = FloatVector.fromArray(F, e.shift != null ? e.shift : zeros, j);
+            // K of one word: these channels' low and high weight halves (a panel holds NR channels'
+            // low halves, then their high halves), zeros otherwise.
+            int[] panels = oneWord ? c.panels : Constants.intZeros(2 * VectorGemm.NR);
+            int w = oneWord ? j / VectorGemm.NR * 2 * VectorGemm.NR + j % VectorGemm.NR : 0;
+            IntVector lo = IntVector.fromArray(I, panels, w);
+            IntVector hi = IntVector.fromArray(I, panels, w + VectorGemm.NR);
             int jr = j % r; // a vector never straddles a residual row: r is a multiple of LANES, or r = M
             int word = j >>> 6;
             int bit = j & 63;
@@ -58,7 +68,15 @@ final class VectorGemmEpilogue implements GemmEpilogue {
             int out = (g0 - dstRow0) * m + j;
             int o = g0 * bitWords + word;
             for (int row = g0; row < g1; row++, t += LANES, res += r, full += m, out += m, o += bitWords) {
-                FloatVector dot = (FloatVector) IntVector.fromArray(I, tile, t).convert(VectorOperators.I2F, 0);
+                FloatVector dot;
+                if (oneWord) { // as VectorGemm.oneWordColumn: K - 2 popcount(a XOR w), over two halves
+                    int h = 2 * (row - first);
+                    IntVector pop = lo.lanewise(VectorOperators.XOR, halves[h]).lanewise(VectorOperators.BIT_COUNT)
+                            .add(hi.lanewise(VectorOperators.XOR, halves[h + 1]).lanewise(VectorOperators.BIT_COUNT));
+                    dot = (FloatVector) kv.sub(pop.lanewise(VectorOperators.LSHL, 1)).convert(VectorOperators.I2F, 0);
+                } else {
+                    dot = (FloatVector) IntVector.fromArray(I, tile, t).convert(VectorOperators.I2F, 0);
+                }
                 FloatVector v = dot.fma(alpha, beta);
                 if (residual != null) {
                     v = v.add(c.tiledIndex == null

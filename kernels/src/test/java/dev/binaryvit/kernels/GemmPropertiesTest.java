@@ -83,6 +83,55 @@ class GemmPropertiesTest {
                 });
     }
 
+    /**
+     * K of one word and M of whole vectors (16 channels at every width), where the epilogue
+     * computes the dots itself instead of reading them from the tile: every float form against
+     * the reference. The general properties reach this case only in a few of their examples.
+     */
+    @Test
+    void oneWordProductsMadeInTheEpilogueEqualTheReference() {
+        qt().withExamples(150).forAll(integers().between(1, 300), integers().between(1, 24),
+                integers().between(1, 64), longs().all()).checkAssert((n, vectors, k, seed) -> {
+                    Random random = new Random(seed);
+                    int m = 16 * vectors;
+                    Case c = Case.random(random, n, m, k);
+                    String what = c + " N=" + n + " M=" + m + " K=" + k;
+                    float[] expected = new float[n * m];
+                    float[] actual = new float[n * m];
+                    REFERENCE.fused(c.a, n, c.w, c.e, c.residual, expected);
+                    VECTOR.fused(c.a, n, c.w, c.e, c.residual, actual);
+                    assertArrayEquals(expected, actual, 0f, what);
+
+                    float[] residual2 = TestData.floats(random, n * m, -3f, 3f);
+                    Epilogue e = c.e.withNorm(TestData.floats(random, m, -2f, 2f), TestData.floats(random, m))
+                            .withSignShift(TestData.floats(random, m));
+                    float[] out = new float[n * m];
+                    float[] norm = new float[n * m];
+                    long[] signs = new long[n * BitPacking.words(m)];
+                    REFERENCE.fused(c.a, n, c.w, e, c.residual, residual2, out, norm, signs, Parallel.SERIAL);
+                    float[] vOut = new float[n * m];
+                    float[] vNorm = new float[n * m];
+                    long[] vSigns = new long[signs.length];
+                    java.util.Arrays.fill(vSigns, -1L);
+                    VECTOR.fused(c.a, n, c.w, e, c.residual, residual2, vOut, vNorm, vSigns, Parallel.SERIAL);
+                    assertArrayEquals(out, vOut, 0f, what);
+                    assertArrayEquals(norm, vNorm, 0f, what);
+                    assertArrayEquals(signs, vSigns, what);
+
+                    int pool = new int[] {1, 2, 4, 8, 16}[random.nextInt(5)];
+                    Epilogue pe = c.e.withSignShift(TestData.floats(random, m));
+                    long[] poolSigns = new long[signs.length];
+                    float[] pooled = new float[n * m / pool];
+                    REFERENCE.signsAndPool(c.a, n, c.w, pe, c.residual, poolSigns, pool, pooled, Parallel.SERIAL);
+                    long[] vPoolSigns = new long[signs.length];
+                    java.util.Arrays.fill(vPoolSigns, -1L);
+                    float[] vPooled = new float[pooled.length];
+                    VECTOR.signsAndPool(c.a, n, c.w, pe, c.residual, vPoolSigns, pool, vPooled, Parallel.SERIAL);
+                    assertArrayEquals(poolSigns, vPoolSigns, what + " pool=" + pool);
+                    assertArrayEquals(pooled, vPooled, 0f, what + " pool=" + pool);
+                });
+    }
+
     @Test
     void theWholeChainEqualsTheReferenceAndTheSeparateKernels() {
         qt().withExamples(120).forAll(integers().between(1, 200), integers().between(1, 200),
