@@ -42,6 +42,8 @@ final class VectorGemm implements GemmSupport {
     private static final int GROUP_FLOATS = 16 * 1024;
     /** Activation half-words split per block of tokens: 256 KB, so a stage-0 image is one block. */
     private static final int HALVES_INTS = 64 * 1024;
+    /** Up to this many words of K, the float epilogue makes the dots itself rather than read them from the tile. */
+    static final int FUSED_WORDS = 2;
 
     private static final int DOTS = 0;
     private static final int FUSED = 1;
@@ -158,9 +160,9 @@ final class VectorGemm implements GemmSupport {
      * group's rows of one vector of channels, then the next vector's): the epilogue runs down the
      * rows of one vector of channels, and so reads the tile in order (about 0.85 times the time of
      * a row-major tile for fc1's {@code signsAndPool} at 3136x64x512 and 784x128x1024). When K is
-     * one word and M whole vectors, a dot is a few instructions and the epilogue makes it itself
-     * from the panel and the token's halves: no tile (fc1 at 3136x64x512, three alternations: 599
-     * against 533 us).
+     * at most {@link #FUSED_WORDS} words and M whole vectors, a dot is a few instructions and the
+     * epilogue makes it itself from the panel and the token's halves, with no tile between (fc1,
+     * three alternations: 599 against 533 us at 3136x64x512, 436 against 338 at 784x128x1024).
      */
     private static void throughTile(Call c, int from, int to, int panels, int chunk, int chunkChannels) {
         boolean pooled = c.form == SIGNS_POOL;
@@ -170,8 +172,8 @@ final class VectorGemm implements GemmSupport {
             c.ensureValues(Math.max(MR, group / MR * MR) * c.m);
         }
         group = Math.max(MR, group / MR * MR);
-        c.fusedDots = c.words == 1 && c.m % LANES == 0;
-        if (!c.fusedDots) {
+        c.fusedWords = c.words <= FUSED_WORDS && c.m % LANES == 0 ? c.words : 0;
+        if (c.fusedWords == 0) {
             c.ensureTile(group * chunkChannels);
         }
         float[] dst = pooled ? c.values : c.floats; // the pooled form keeps a group's values for its pool
@@ -182,7 +184,7 @@ final class VectorGemm implements GemmSupport {
                 int p1 = Math.min(panels, p0 + chunk);
                 int m0 = p0 * NR;
                 int m1 = Math.min(c.m, p1 * NR);
-                if (!c.fusedDots) {
+                if (c.fusedWords == 0) {
                     for (int p = p0; p < p1; p++) {
                         column(c, p, g0, g1, c.tile, g0, m0, LANES, group * LANES);
                     }
@@ -547,8 +549,8 @@ final class VectorGemm implements GemmSupport {
         int[] halves = new int[0];
         int first;
         int pool;
-        /** K is one word and M whole vectors: the float epilogue makes the dots itself, from the halves. */
-        boolean fusedDots;
+        /** K's words when the float epilogue makes the dots itself, from the halves; 0 when they go through the tile. */
+        int fusedWords;
 
         Call set(int form, long[] a, PackedWeights w, Epilogue e, float[] residual, int[] dots, float[] floats,
                  long[] bits) {

@@ -33,7 +33,9 @@ final class VectorGemmEpilogue implements GemmEpilogue {
         boolean rprelu = e.move1 != null;
         boolean scaled = e.scaleA != null;
         boolean normed = e.normA != null;
-        boolean oneWord = c.fusedDots;
+        int fusedWords = c.fusedWords;
+        boolean fused = fusedWords > 0;
+        boolean twoWords = fusedWords == 2;
         int[] halves = c.halves;
         int first = c.first;
         IntVector kv = IntVector.broadcast(I, c.k);
@@ -52,12 +54,14 @@ final class VectorGemmEpilogue implements GemmEpilogue {
             FloatVector normA = FloatVector.fromArray(F, normed ? e.normA : zeros, j);
             FloatVector normB = FloatVector.fromArray(F, normed ? e.normB : zeros, j);
             FloatVector shift = FloatVector.fromArray(F, e.shift != null ? e.shift : zeros, j);
-            // K of one word: these channels' low and high weight halves (a panel holds NR channels'
-            // low halves, then their high halves), zeros otherwise.
-            int[] panels = oneWord ? c.panels : Constants.intZeros(2 * VectorGemm.NR);
-            int w = oneWord ? j / VectorGemm.NR * 2 * VectorGemm.NR + j % VectorGemm.NR : 0;
-            IntVector lo = IntVector.fromArray(I, panels, w);
-            IntVector hi = IntVector.fromArray(I, panels, w + VectorGemm.NR);
+            // K of one or two words: these channels' weight half-words (a panel holds its NR
+            // channels' first half-words, then their second ones, and so on), zeros otherwise.
+            int[] panels = fused ? c.panels : Constants.intZeros(4 * VectorGemm.NR);
+            int w = fused ? j / VectorGemm.NR * 2 * fusedWords * VectorGemm.NR + j % VectorGemm.NR : 0;
+            IntVector w0 = IntVector.fromArray(I, panels, w);
+            IntVector w1 = IntVector.fromArray(I, panels, w + VectorGemm.NR);
+            IntVector w2 = IntVector.fromArray(I, panels, twoWords ? w + 2 * VectorGemm.NR : w);
+            IntVector w3 = IntVector.fromArray(I, panels, twoWords ? w + 3 * VectorGemm.NR : w);
             int jr = j % r; // a vector never straddles a residual row: r is a multiple of LANES, or r = M
             int word = j >>> 6;
             int bit = j & 63;
@@ -69,10 +73,14 @@ final class VectorGemmEpilogue implements GemmEpilogue {
             int o = g0 * bitWords + word;
             for (int row = g0; row < g1; row++, t += LANES, res += r, full += m, out += m, o += bitWords) {
                 FloatVector dot;
-                if (oneWord) { // as VectorGemm.oneWordColumn: K - 2 popcount(a XOR w), over two halves
-                    int h = 2 * (row - first);
-                    IntVector pop = lo.lanewise(VectorOperators.XOR, halves[h]).lanewise(VectorOperators.BIT_COUNT)
-                            .add(hi.lanewise(VectorOperators.XOR, halves[h + 1]).lanewise(VectorOperators.BIT_COUNT));
+                if (fused) { // as VectorGemm's column kernels: K - 2 popcount(a XOR w), a half-word at a time
+                    int h = 2 * fusedWords * (row - first);
+                    IntVector pop = w0.lanewise(VectorOperators.XOR, halves[h]).lanewise(VectorOperators.BIT_COUNT)
+                            .add(w1.lanewise(VectorOperators.XOR, halves[h + 1]).lanewise(VectorOperators.BIT_COUNT));
+                    if (twoWords) {
+                        pop = pop.add(w2.lanewise(VectorOperators.XOR, halves[h + 2]).lanewise(VectorOperators.BIT_COUNT))
+                                .add(w3.lanewise(VectorOperators.XOR, halves[h + 3]).lanewise(VectorOperators.BIT_COUNT));
+                    }
                     dot = (FloatVector) kv.sub(pop.lanewise(VectorOperators.LSHL, 1)).convert(VectorOperators.I2F, 0);
                 } else {
                     dot = (FloatVector) IntVector.fromArray(I, tile, t).convert(VectorOperators.I2F, 0);
