@@ -102,21 +102,13 @@ class GemmPropertiesTest {
                     VECTOR.fused(c.a, n, c.w, c.e, c.residual, actual);
                     assertArrayEquals(expected, actual, 0f, what);
 
-                    float[] residual2 = TestData.floats(random, n * m, -3f, 3f);
+                    float[] residual2 = random.nextBoolean() ? TestData.floats(random, n * m, -3f, 3f) : null;
                     Epilogue e = c.e.withNorm(TestData.floats(random, m, -2f, 2f), TestData.floats(random, m))
                             .withSignShift(TestData.floats(random, m));
-                    float[] out = new float[n * m];
-                    float[] norm = new float[n * m];
-                    long[] signs = new long[n * BitPacking.words(m)];
-                    REFERENCE.fused(c.a, n, c.w, e, c.residual, residual2, out, norm, signs, Parallel.SERIAL);
-                    float[] vOut = new float[n * m];
-                    float[] vNorm = new float[n * m];
-                    long[] vSigns = new long[signs.length];
-                    java.util.Arrays.fill(vSigns, -1L);
-                    VECTOR.fused(c.a, n, c.w, e, c.residual, residual2, vOut, vNorm, vSigns, Parallel.SERIAL);
-                    assertArrayEquals(out, vOut, 0f, what);
-                    assertArrayEquals(norm, vNorm, 0f, what);
-                    assertArrayEquals(signs, vSigns, what);
+                    if (random.nextBoolean()) {
+                        e = e.withLayerScale(TestData.floats(random, m, -1f, 1f), TestData.floats(random, m));
+                    }
+                    long[] signs = chainEqualsTheReference(c, n, e, residual2, what).signs();
 
                     int pool = new int[] {1, 2, 4, 8, 16}[random.nextInt(5)];
                     Epilogue pe = c.e.withSignShift(TestData.floats(random, m));
@@ -146,19 +138,11 @@ class GemmPropertiesTest {
                     boolean second = random.nextBoolean();
                     float[] residual2 = second ? TestData.floats(random, n * m, -3f, 3f) : null;
                     Epilogue e = c.e.withLayerScale(scaleA, scaleB).withNorm(normA, normB).withSignShift(shift);
-                    float[] out = new float[n * m];
-                    float[] normOut = new float[n * m];
-                    long[] signs = new long[n * BitPacking.words(m)];
-                    REFERENCE.fused(c.a, n, c.w, e, c.residual, residual2, out, normOut, signs, Parallel.SERIAL);
-                    float[] vOut = new float[n * m];
-                    float[] vNorm = new float[n * m];
-                    long[] vSigns = new long[signs.length];
-                    java.util.Arrays.fill(vSigns, -1L);
-                    VECTOR.fused(c.a, n, c.w, e, c.residual, residual2, vOut, vNorm, vSigns, Parallel.SERIAL);
                     String what = c + " second=" + second + " N=" + n + " M=" + m + " K=" + k;
-                    assertArrayEquals(out, vOut, 0f, what);
-                    assertArrayEquals(normOut, vNorm, 0f, what);
-                    assertArrayEquals(signs, vSigns, what);
+                    Chain chain = chainEqualsTheReference(c, n, e, residual2, what);
+                    float[] out = chain.out();
+                    float[] normOut = chain.norm();
+                    long[] signs = chain.signs();
                     long[] onlySigns = new long[signs.length];
                     VECTOR.fused(c.a, n, c.w, e, c.residual, residual2, null, null, onlySigns, Parallel.SERIAL);
                     assertArrayEquals(signs, onlySigns, "signs alone (thresholds when there is no residual): " + what);
@@ -334,6 +318,27 @@ class GemmPropertiesTest {
                         assertArrayEquals(first, dots, "panel width " + width);
                     }
                 });
+    }
+
+    /** The reference's outputs of the whole fused chain. */
+    private record Chain(float[] out, float[] norm, long[] signs) {}
+
+    /** The whole fused chain (value, norm, signs) of the vector GEMM equals the reference's, bit for bit. */
+    private static Chain chainEqualsTheReference(Case c, int n, Epilogue e, float[] residual2, String what) {
+        int m = c.w.rows();
+        float[] out = new float[n * m];
+        float[] norm = new float[n * m];
+        long[] signs = new long[n * BitPacking.words(m)];
+        REFERENCE.fused(c.a, n, c.w, e, c.residual, residual2, out, norm, signs, Parallel.SERIAL);
+        float[] vOut = new float[n * m];
+        float[] vNorm = new float[n * m];
+        long[] vSigns = new long[signs.length];
+        java.util.Arrays.fill(vSigns, -1L); // every word must be written, padding cleared
+        VECTOR.fused(c.a, n, c.w, e, c.residual, residual2, vOut, vNorm, vSigns, Parallel.SERIAL);
+        assertArrayEquals(out, vOut, 0f, what);
+        assertArrayEquals(norm, vNorm, 0f, what);
+        assertArrayEquals(signs, vSigns, what);
+        return new Chain(out, norm, signs);
     }
 
     /** One random GEMM with a random epilogue: BatchNorm-like affine, maybe RPReLU, maybe a residual. */
