@@ -11,7 +11,7 @@ interface GemmEpilogue {
     /**
      * The epilogue of tokens {@code [g0, g1)}, channels {@code [m0, m1)} (m0 a multiple of 64), from
      * the dots in the call's vector-major tile (one vector of channels every {@code vecStride}), or
-     * made from the panels and the token halves when the call's {@code fusedWords} says so: the
+     * made from the panels and the token halves when the call's {@code fusedWords()} says so: the
      * value v to {@code dst[(row - dstRow0) * M + j]} unless dst is null, its norm w to the norm
      * output if there is one, and the signs of w + shift into the call's sign words if it has them.
      */
@@ -32,7 +32,7 @@ interface GemmEpilogue {
                 | (e.normA != null ? 1 << 6 : 0)
                 | (c.normOut != null ? 1 << 7 : 0)
                 | (c.bits != null ? 1 << 8 : 0)
-                | c.fusedWords << 9;
+                | c.fusedWords() << 9;
     }
 
     /** The number of forms. */

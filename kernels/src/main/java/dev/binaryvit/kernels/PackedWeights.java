@@ -149,8 +149,8 @@ public final class PackedWeights {
         return panels;
     }
 
-    /** Where half-word h of row m lives. */
-    private int index(int m, int h) {
+    /** Where half-word h of row m lives in {@link #panels()}. */
+    int index(int m, int h) {
         return ((m / panelWidth) * 2 * words + h) * panelWidth + m % panelWidth;
     }
 }

@@ -172,8 +172,8 @@ final class VectorGemm implements GemmSupport {
             c.ensureValues(Math.max(MR, group / MR * MR) * c.m);
         }
         group = Math.max(MR, group / MR * MR);
-        c.fusedWords = c.words <= FUSED_WORDS && c.m % LANES == 0 ? c.words : 0;
-        if (c.fusedWords == 0) {
+        boolean throughTile = c.fusedWords() == 0;
+        if (throughTile) {
             c.ensureTile(group * chunkChannels);
         }
         float[] dst = pooled ? c.values : c.floats; // the pooled form keeps a group's values for its pool
@@ -184,7 +184,7 @@ final class VectorGemm implements GemmSupport {
                 int p1 = Math.min(panels, p0 + chunk);
                 int m0 = p0 * NR;
                 int m1 = Math.min(c.m, p1 * NR);
-                if (c.fusedWords == 0) {
+                if (throughTile) {
                     for (int p = p0; p < p1; p++) {
                         column(c, p, g0, g1, c.tile, g0, m0, LANES, group * LANES);
                     }
@@ -529,6 +529,7 @@ final class VectorGemm implements GemmSupport {
     static final class Call {
         int form;
         long[] a;
+        PackedWeights weights;
         int[] panels;
         int words;
         int k;
@@ -549,13 +550,12 @@ final class VectorGemm implements GemmSupport {
         int[] halves = new int[0];
         int first;
         int pool;
-        /** K's words when the float epilogue makes the dots itself, from the halves; 0 when they go through the tile. */
-        int fusedWords;
 
         Call set(int form, long[] a, PackedWeights w, Epilogue e, float[] residual, int[] dots, float[] floats,
                  long[] bits) {
             this.form = form;
             this.a = a;
+            this.weights = w;
             this.panels = w.panels();
             this.words = w.words();
             this.k = w.bits();
@@ -571,6 +571,11 @@ final class VectorGemm implements GemmSupport {
             this.floats = floats;
             this.bits = bits;
             return this;
+        }
+
+        /** K's words when the float epilogue makes the dots itself, from the halves; 0 when they go through the tile. */
+        int fusedWords() {
+            return words <= FUSED_WORDS && m % LANES == 0 ? words : 0;
         }
 
         /** Splits the activation words of tokens {@code [from, to)} into {@link #halves}. */
@@ -601,6 +606,7 @@ final class VectorGemm implements GemmSupport {
         /** Drops the references to the caller's arrays. */
         void clear() {
             a = null;
+            weights = null;
             panels = null;
             e = null;
             residual = null;

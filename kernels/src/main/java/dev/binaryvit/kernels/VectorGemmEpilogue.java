@@ -33,7 +33,8 @@ final class VectorGemmEpilogue implements GemmEpilogue {
         boolean rprelu = e.move1 != null;
         boolean scaled = e.scaleA != null;
         boolean normed = e.normA != null;
-        int fusedWords = c.fusedWords;
+        int fusedWords = c.fusedWords();
+        PackedWeights weights = c.weights;
         boolean fused = fusedWords > 0;
         boolean twoWords = fusedWords == 2;
         int[] halves = c.halves;
@@ -54,14 +55,12 @@ final class VectorGemmEpilogue implements GemmEpilogue {
             FloatVector normA = FloatVector.fromArray(F, normed ? e.normA : zeros, j);
             FloatVector normB = FloatVector.fromArray(F, normed ? e.normB : zeros, j);
             FloatVector shift = FloatVector.fromArray(F, e.shift != null ? e.shift : zeros, j);
-            // K of one or two words: these channels' weight half-words (a panel holds its NR
-            // channels' first half-words, then their second ones, and so on), zeros otherwise.
-            int[] panels = fused ? c.panels : Constants.intZeros(4 * VectorGemm.NR);
-            int w = fused ? j / VectorGemm.NR * 2 * fusedWords * VectorGemm.NR + j % VectorGemm.NR : 0;
-            IntVector w0 = IntVector.fromArray(I, panels, w);
-            IntVector w1 = IntVector.fromArray(I, panels, w + VectorGemm.NR);
-            IntVector w2 = IntVector.fromArray(I, panels, twoWords ? w + 2 * VectorGemm.NR : w);
-            IntVector w3 = IntVector.fromArray(I, panels, twoWords ? w + 3 * VectorGemm.NR : w);
+            // K of one or two words: these channels' weight half-words, zeros otherwise.
+            int[] panels = fused ? c.panels : Constants.intZeros(LANES);
+            IntVector w0 = IntVector.fromArray(I, panels, fused ? weights.index(j, 0) : 0);
+            IntVector w1 = IntVector.fromArray(I, panels, fused ? weights.index(j, 1) : 0);
+            IntVector w2 = IntVector.fromArray(I, panels, twoWords ? weights.index(j, 2) : 0);
+            IntVector w3 = IntVector.fromArray(I, panels, twoWords ? weights.index(j, 3) : 0);
             int jr = j % r; // a vector never straddles a residual row: r is a multiple of LANES, or r = M
             int word = j >>> 6;
             int bit = j & 63;
