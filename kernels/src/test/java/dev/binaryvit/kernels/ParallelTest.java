@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
@@ -34,6 +37,30 @@ class ParallelTest {
                             assertEquals(1, runs.get(i), "row " + i + " of " + rows + ", grain " + grain);
                         }
                     });
+        }
+    }
+
+    @Test
+    void eachThreadStartsOnItsOwnSpanInEveryCall() {
+        try (Parallel pool = Parallel.of(2)) {
+            for (int call = 0; call < 5; call++) {
+                Map<Thread, Integer> firstRow = new ConcurrentHashMap<>();
+                pool.forRange(1000, 4, (from, to) -> {
+                    firstRow.putIfAbsent(Thread.currentThread(), from);
+                    sleep(5); // parts take a while: no thread reaches another's span before that one starts
+                });
+                assertEquals(0, firstRow.get(Thread.currentThread()), "the caller starts at row 0");
+                assertEquals(Set.of(0, 500), Set.copyOf(firstRow.values()),
+                        "the worker starts at its span's first row, half of the rows rounded down to the grain");
+            }
+        }
+    }
+
+    private static void sleep(int millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
