@@ -8,9 +8,10 @@ import java.util.concurrent.locks.LockSupport;
  * Splits a range of rows (tokens) over a fixed set of threads created once; the calling thread
  * works too. Each thread owns a span of the rows, the same span in every call over the same rows,
  * so that it mostly reads rows that it wrote itself in the call before (still in its own cache).
- * It takes its span from the front: three quarters at once, then eighths; a thread that has run
- * out takes eighths from the back of the others' spans, so a thread that was slowed down (the
- * machine is shared) does less instead of holding the others at the end of the call. Kernels
+ * It takes its span from the front: three quarters at once, then half of what is left at a time; a
+ * thread that has run out takes half of what is left of another's span, from the back, so a thread
+ * that was slowed down (the machine is shared) does less instead of holding the others at the end
+ * of the call, and the parts shrink towards that end. Kernels
  * compute every output row independently of how rows are split, so results are bit-identical for
  * any thread count and any split.
  *
@@ -57,9 +58,8 @@ public final class Parallel implements AutoCloseable {
     private volatile Throwable failure;
     // The current call; written before generation is bumped, read after it is seen.
     private RangeBody body;
-    /** Rows of a thread's first part, and of every later part: multiples of the grain. */
+    /** Rows of a thread's first part: a multiple of the grain. */
     private int firstPart;
-    private int part;
     /** Every part starts on a multiple of it. */
     private int grain;
 
@@ -107,7 +107,6 @@ public final class Parallel implements AutoCloseable {
             }
             long spanBlocks = (blocks + threads - 1) / threads;
             this.firstPart = (int) Math.max(1, spanBlocks * 3 / 4) * g;
-            this.part = (int) Math.max(1, (spanBlocks + 7) / 8) * g;
             this.grain = g;
             this.body = body;
             this.failure = null;
@@ -158,18 +157,23 @@ public final class Parallel implements AutoCloseable {
 
     /** Thread {@code index}'s own span from the front, then the others' from the back, until none is left. */
     private void runParts(int index) {
-        for (int size = firstPart; runFront(index, size); size = part) {
+        for (boolean first = true; runFront(index, first); first = false) {
             // the thread's own rows, in order
         }
         for (int k = 1; k < threads; k++) {
-            while (runBack((index + k) % threads, part)) {
+            while (runBack((index + k) % threads)) {
                 // rows that the span's owner has not reached yet
             }
         }
     }
 
-    /** Takes and runs up to {@code size} rows from the front of a span; false if it was empty. */
-    private boolean runFront(int span, int size) {
+    /** Half of the grains between front and back (at least one grain), in rows. */
+    private int half(int front, int back) {
+        return (int) Math.max(1, ((long) back - front + grain - 1) / grain / 2) * grain;
+    }
+
+    /** Takes and runs the first part or half of what is left from the front of a span; false if it was empty. */
+    private boolean runFront(int span, boolean first) {
         while (true) {
             long s = spans.get(span * STRIDE);
             int front = (int) (s >>> 32);
@@ -177,7 +181,7 @@ public final class Parallel implements AutoCloseable {
             if (front >= back) {
                 return false;
             }
-            int end = (int) Math.min(back, (long) front + size);
+            int end = (int) Math.min(back, (long) front + (first ? firstPart : half(front, back)));
             if (spans.compareAndSet(span * STRIDE, s, (long) end << 32 | back)) {
                 body.run(front, end);
                 return true;
@@ -185,8 +189,8 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
-    /** Takes and runs up to {@code size} rows from the back of a span, starting on a grain; false if it was empty. */
-    private boolean runBack(int span, int size) {
+    /** Takes and runs half of what is left from the back of a span, starting on a grain; false if it was empty. */
+    private boolean runBack(int span) {
         while (true) {
             long s = spans.get(span * STRIDE);
             int front = (int) (s >>> 32);
@@ -194,7 +198,7 @@ public final class Parallel implements AutoCloseable {
             if (front >= back) {
                 return false;
             }
-            int start = Math.max(front, (back - 1) / grain * grain - (size - grain));
+            int start = Math.max(front, (back - 1) / grain * grain - (half(front, back) - grain));
             if (spans.compareAndSet(span * STRIDE, s, (long) front << 32 | start)) {
                 body.run(start, back);
                 return true;
