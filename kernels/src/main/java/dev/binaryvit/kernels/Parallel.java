@@ -101,13 +101,12 @@ public final class Parallel implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("this Parallel pool is closed");
             }
-            long blocks = (rows + g - 1) / g;
-            for (int i = 0; i < threads; i++) {
-                spans.set(i * STRIDE, (long) spanStart(i, rows, g) << 32 | spanStart(i + 1, rows, g));
-            }
-            long spanBlocks = (blocks + threads - 1) / threads;
-            this.firstPart = (int) Math.max(1, spanBlocks * 3 / 4) * g;
             this.grain = g;
+            for (int i = 0; i < threads; i++) {
+                spans.set(i * STRIDE, (long) spanStart(i, rows) << 32 | spanStart(i + 1, rows));
+            }
+            long spanBlocks = (((long) rows + g - 1) / g + threads - 1) / threads;
+            this.firstPart = (int) Math.max(1, spanBlocks * 3 / 4) * g;
             this.body = body;
             this.failure = null;
             this.caller = Thread.currentThread();
@@ -151,18 +150,52 @@ public final class Parallel implements AutoCloseable {
     }
 
     /** The first row of thread {@code index}'s span: a multiple of the grain, {@code rows} past the last. */
-    private int spanStart(int index, int rows, int grain) {
+    private int spanStart(int index, int rows) {
         return index == threads ? rows : (int) ((long) rows * index / threads / grain * grain);
     }
 
     /** Thread {@code index}'s own span from the front, then the others' from the back, until none is left. */
     private void runParts(int index) {
-        for (boolean first = true; runFront(index, first); first = false) {
+        for (Take take = Take.FIRST; runPart(index, take); take = Take.FRONT) {
             // the thread's own rows, in order
         }
         for (int k = 1; k < threads; k++) {
-            while (runBack((index + k) % threads)) {
+            while (runPart((index + k) % threads, Take.BACK)) {
                 // rows that the span's owner has not reached yet
+            }
+        }
+    }
+
+    /** Which part of a span a thread takes. */
+    private enum Take {
+        /** The owner's first part, from the front. */
+        FIRST,
+        /** Half of what is left, from the front: the owner's later parts. */
+        FRONT,
+        /** Half of what is left, from the back, starting on a grain: another thread's. */
+        BACK
+    }
+
+    /** Takes a part of a span and runs it; false if the span was empty. */
+    private boolean runPart(int span, Take take) {
+        while (true) {
+            long s = spans.get(span * STRIDE);
+            int front = (int) (s >>> 32);
+            int back = (int) s;
+            if (front >= back) {
+                return false;
+            }
+            int from = front;
+            int to = back;
+            if (take == Take.BACK) {
+                from = Math.max(front, (back - 1) / grain * grain - (half(front, back) - grain));
+            } else {
+                to = (int) Math.min(back, (long) front + (take == Take.FIRST ? firstPart : half(front, back)));
+            }
+            long left = take == Take.BACK ? (long) front << 32 | from : (long) to << 32 | back;
+            if (spans.compareAndSet(span * STRIDE, s, left)) {
+                body.run(from, to);
+                return true;
             }
         }
     }
@@ -170,40 +203,6 @@ public final class Parallel implements AutoCloseable {
     /** Half of the grains between front and back (at least one grain), in rows. */
     private int half(int front, int back) {
         return (int) Math.max(1, ((long) back - front + grain - 1) / grain / 2) * grain;
-    }
-
-    /** Takes and runs the first part or half of what is left from the front of a span; false if it was empty. */
-    private boolean runFront(int span, boolean first) {
-        while (true) {
-            long s = spans.get(span * STRIDE);
-            int front = (int) (s >>> 32);
-            int back = (int) s;
-            if (front >= back) {
-                return false;
-            }
-            int end = (int) Math.min(back, (long) front + (first ? firstPart : half(front, back)));
-            if (spans.compareAndSet(span * STRIDE, s, (long) end << 32 | back)) {
-                body.run(front, end);
-                return true;
-            }
-        }
-    }
-
-    /** Takes and runs half of what is left from the back of a span, starting on a grain; false if it was empty. */
-    private boolean runBack(int span) {
-        while (true) {
-            long s = spans.get(span * STRIDE);
-            int front = (int) (s >>> 32);
-            int back = (int) s;
-            if (front >= back) {
-                return false;
-            }
-            int start = Math.max(front, (back - 1) / grain * grain - (half(front, back) - grain));
-            if (spans.compareAndSet(span * STRIDE, s, (long) front << 32 | start)) {
-                body.run(start, back);
-                return true;
-            }
-        }
     }
 
     /** Stops the worker threads; later calls fail. */
