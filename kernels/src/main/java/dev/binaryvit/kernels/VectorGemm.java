@@ -81,7 +81,7 @@ final class VectorGemm implements GemmSupport {
         c.residual2 = residual2;
         c.normOut = normOut;
         c.thresholds = out == null && normOut == null && residual == null && residual2 == null
-                ? e.signThresholds(c.k) : null;
+                ? e.signThresholds(c.weights.bits()) : null;
         run(c, from, to);
     }
 
@@ -96,11 +96,11 @@ final class VectorGemm implements GemmSupport {
     private static void run(Call c, int from, int to) {
         int panels = (c.m + NR - 1) / NR;
         int panelsPerWord = 64 / NR;
-        int chunk = Math.max(1, CHUNK_BYTES / (2 * c.words * NR * Integer.BYTES));
+        int chunk = Math.max(1, CHUNK_BYTES / (2 * c.weights.words() * NR * Integer.BYTES));
         chunk = Math.min(panels, Math.max(panelsPerWord, chunk / panelsPerWord * panelsPerWord)); // whole words
         int chunkChannels = chunk * NR;
         // Tokens in blocks whose half-words fit HALVES_INTS: a bounded buffer whatever N and K.
-        int block = Math.max(MR, HALVES_INTS / (2 * c.words) / MR * MR);
+        int block = Math.max(MR, HALVES_INTS / (2 * c.weights.words()) / MR * MR);
         try {
             for (int b0 = from; b0 < to; b0 += block) {
                 int b1 = to - b0 <= block ? to : b0 + block;
@@ -125,7 +125,7 @@ final class VectorGemm implements GemmSupport {
      * alternated: 62.5 and 60.2 against 55.7 and 55.9 us).
      */
     private static void direct(Call c, int from, int to, int panels, int chunk, int chunkChannels) {
-        if (c.thresholds == null && c.words > 1) {
+        if (c.thresholds == null && c.weights.words() > 1) {
             for (int p0 = 0; p0 < panels; p0 += chunk) {
                 int p1 = Math.min(panels, p0 + chunk);
                 int n = from;
@@ -207,7 +207,7 @@ final class VectorGemm implements GemmSupport {
      */
     private static void column(Call c, int p, int n0, int n1, int[] dest, int rowOrigin, int colOrigin, int stride,
                                int vecStride) {
-        if (c.words == 1) {
+        if (c.weights.words() == 1) {
             oneWordColumn(c, p, n0, n1, dest, rowOrigin, colOrigin, stride, vecStride);
         } else {
             panelColumn(c, p, n0, n1, dest, rowOrigin, colOrigin, stride, vecStride);
@@ -224,10 +224,10 @@ final class VectorGemm implements GemmSupport {
         int[] h = c.halves;
         int first = c.first;
         int w = p * 2 * NR;
-        IntVector lo0 = IntVector.fromArray(I, c.panels, w);
-        IntVector lo1 = IntVector.fromArray(I, c.panels, w + LANES);
-        IntVector hi0 = IntVector.fromArray(I, c.panels, w + NR);
-        IntVector hi1 = IntVector.fromArray(I, c.panels, w + NR + LANES);
+        IntVector lo0 = IntVector.fromArray(I, c.weights.panels(), w);
+        IntVector lo1 = IntVector.fromArray(I, c.weights.panels(), w + LANES);
+        IntVector hi0 = IntVector.fromArray(I, c.weights.panels(), w + NR);
+        IntVector hi1 = IntVector.fromArray(I, c.weights.panels(), w + NR + LANES);
         int j0 = p * NR;
         int j1 = j0 + LANES;
         SignThresholds th = c.thresholds;
@@ -238,7 +238,7 @@ final class VectorGemm implements GemmSupport {
         IntVector s1 = IntVector.fromArray(I, start, j1);
         IntVector b0 = IntVector.fromArray(I, width, j0);
         IntVector b1 = IntVector.fromArray(I, width, j1);
-        IntVector kv = IntVector.broadcast(I, c.k);
+        IntVector kv = IntVector.broadcast(I, c.weights.bits());
         VectorMask<Integer> in0 = I.indexInRange(j0, c.m);
         VectorMask<Integer> in1 = I.indexInRange(j1, c.m);
         long[] bitsOut = c.bits;
@@ -306,12 +306,12 @@ final class VectorGemm implements GemmSupport {
                                     int stride, int vecStride) {
         int[] h = c.halves;
         int first = c.first;
-        int[] panels = c.panels;
-        int words = c.words;
+        int[] panels = c.weights.panels();
+        int words = c.weights.words();
         int w0 = p * 2 * words * NR;
         int j0 = p * NR;
         int j1 = j0 + LANES;
-        IntVector kv = IntVector.broadcast(I, c.k);
+        IntVector kv = IntVector.broadcast(I, c.weights.bits());
         VectorMask<Integer> in0 = I.indexInRange(j0, c.m);
         VectorMask<Integer> in1 = I.indexInRange(j1, c.m);
         SignThresholds th = c.thresholds;
@@ -411,11 +411,11 @@ final class VectorGemm implements GemmSupport {
      */
     private static void rowBlock(Call c, int n, int p0, int p1) {
         int[] h = c.halves;
-        int[] panels = c.panels;
-        int words = c.words;
+        int[] panels = c.weights.panels();
+        int words = c.weights.words();
         int m = c.m;
         int[] out = c.dots;
-        IntVector kv = IntVector.broadcast(I, c.k);
+        IntVector kv = IntVector.broadcast(I, c.weights.bits());
         int r0 = 2 * (n - c.first) * words;
         int r1 = r0 + 2 * words;
         int r2 = r1 + 2 * words;
@@ -480,8 +480,8 @@ final class VectorGemm implements GemmSupport {
      */
     private static void tailRow(Call c, int n, int p, int[] dest, int d, int vecStride) {
         int[] h = c.halves;
-        int[] panels = c.panels;
-        int words = c.words;
+        int[] panels = c.weights.panels();
+        int words = c.weights.words();
         int w0 = p * 2 * words * NR;
         int j0 = p * NR;
         int j1 = j0 + LANES;
@@ -503,7 +503,7 @@ final class VectorGemm implements GemmSupport {
                     | c01.sub(IntVector.fromArray(I, th.bandStart, j1))
                     .compare(UGE, IntVector.fromArray(I, th.bandWidth, j1)).toLong() << LANES);
         } else {
-            IntVector kv = IntVector.broadcast(I, c.k);
+            IntVector kv = IntVector.broadcast(I, c.weights.bits());
             kv.sub(c00.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d, I.indexInRange(j0, c.m));
             kv.sub(c01.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d + vecStride, I.indexInRange(j1, c.m));
         }
@@ -530,9 +530,6 @@ final class VectorGemm implements GemmSupport {
         int form;
         long[] a;
         PackedWeights weights;
-        int[] panels;
-        int words;
-        int k;
         int m;
         int bitWords;
         Epilogue e;
@@ -556,9 +553,6 @@ final class VectorGemm implements GemmSupport {
             this.form = form;
             this.a = a;
             this.weights = w;
-            this.panels = w.panels();
-            this.words = w.words();
-            this.k = w.bits();
             this.m = w.rows();
             this.bitWords = BitPacking.words(m);
             this.e = e;
@@ -575,11 +569,13 @@ final class VectorGemm implements GemmSupport {
 
         /** K's words when the float epilogue makes the dots itself, from the halves; 0 when they go through the tile. */
         int fusedWords() {
+            int words = weights.words();
             return words <= FUSED_WORDS && m % LANES == 0 ? words : 0;
         }
 
         /** Splits the activation words of tokens {@code [from, to)} into {@link #halves}. */
         void splitHalves(int from, int to) {
+            int words = weights.words();
             int size = 2 * (to - from) * words;
             if (halves.length < size) {
                 halves = new int[size];
@@ -607,7 +603,6 @@ final class VectorGemm implements GemmSupport {
         void clear() {
             a = null;
             weights = null;
-            panels = null;
             e = null;
             residual = null;
             residual2 = null;

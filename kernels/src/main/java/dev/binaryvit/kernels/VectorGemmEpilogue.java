@@ -39,7 +39,7 @@ final class VectorGemmEpilogue implements GemmEpilogue {
         boolean twoWords = fusedWords == 2;
         int[] halves = c.halves;
         int first = c.first;
-        IntVector kv = IntVector.broadcast(I, c.k);
+        IntVector kv = IntVector.broadcast(I, weights.bits());
         // Absent stages read zeros, so that every parameter vector is a real one: a vector that may
         // be null flows through a merge point, and C2 then boxes it.
         float[] zeros = Constants.zeros(Epilogue.padded(m));
@@ -56,7 +56,7 @@ final class VectorGemmEpilogue implements GemmEpilogue {
             FloatVector normB = FloatVector.fromArray(F, normed ? e.normB : zeros, j);
             FloatVector shift = FloatVector.fromArray(F, e.shift != null ? e.shift : zeros, j);
             // K of one or two words: these channels' weight half-words, zeros otherwise.
-            int[] panels = fused ? c.panels : Constants.intZeros(LANES);
+            int[] panels = fused ? weights.panels() : Constants.intZeros(LANES);
             IntVector w0 = IntVector.fromArray(I, panels, fused ? weights.index(j, 0) : 0);
             IntVector w1 = IntVector.fromArray(I, panels, fused ? weights.index(j, 1) : 0);
             IntVector w2 = IntVector.fromArray(I, panels, twoWords ? weights.index(j, 2) : 0);

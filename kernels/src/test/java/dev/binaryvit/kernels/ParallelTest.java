@@ -74,11 +74,7 @@ class ParallelTest {
                 if (from == 0) {
                     first[0] = Thread.currentThread();
                     byThread.addAndGet(0, to - from);
-                    try {
-                        Thread.sleep(200); // held up: the other thread meanwhile takes what is left
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
+                    sleep(200); // held up: the other thread meanwhile takes what is left
                 } else {
                     byThread.addAndGet(Thread.currentThread() == first[0] ? 0 : 1, to - from);
                 }
