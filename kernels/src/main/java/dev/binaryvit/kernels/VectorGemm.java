@@ -94,7 +94,7 @@ final class VectorGemm implements GemmSupport {
     }
 
     private static void run(Call c, int from, int to) {
-        int panels = (c.m + NR - 1) / NR;
+        int panels = (c.m() + NR - 1) / NR;
         int panelsPerWord = 64 / NR;
         int chunk = Math.max(1, CHUNK_BYTES / (2 * c.weights.words() * NR * Integer.BYTES));
         chunk = Math.min(panels, Math.max(panelsPerWord, chunk / panelsPerWord * panelsPerWord)); // whole words
@@ -134,7 +134,7 @@ final class VectorGemm implements GemmSupport {
                 }
                 for (; n < to; n++) { // the last tokens, one at a time
                     for (int p = p0; p < p1; p++) {
-                        tailRow(c, n, p, c.dots, n * c.m + p * NR, LANES);
+                        tailRow(c, n, p, c.dots, n * c.m() + p * NR, LANES);
                     }
                 }
             }
@@ -147,7 +147,7 @@ final class VectorGemm implements GemmSupport {
             for (int g0 = from; g0 < to; g0 += group) {
                 int g1 = Math.min(to, g0 + group);
                 for (int p = p0; p < p1; p++) {
-                    column(c, p, g0, g1, c.dots, 0, 0, c.m, LANES);
+                    column(c, p, g0, g1, c.dots, 0, 0, c.m(), LANES);
                 }
             }
         }
@@ -168,8 +168,8 @@ final class VectorGemm implements GemmSupport {
         boolean pooled = c.form == SIGNS_POOL;
         int group = GROUP_INTS / chunkChannels;
         if (pooled) {
-            group = Math.min(group, GROUP_FLOATS / c.m);
-            c.ensureValues(Math.max(MR, group / MR * MR) * c.m);
+            group = Math.min(group, GROUP_FLOATS / c.m());
+            c.ensureValues(Math.max(MR, group / MR * MR) * c.m());
         }
         group = Math.max(MR, group / MR * MR);
         boolean throughTile = c.fusedWords() == 0;
@@ -183,7 +183,7 @@ final class VectorGemm implements GemmSupport {
             for (int p0 = 0; p0 < panels; p0 += chunk) {
                 int p1 = Math.min(panels, p0 + chunk);
                 int m0 = p0 * NR;
-                int m1 = Math.min(c.m, p1 * NR);
+                int m1 = Math.min(c.m(), p1 * NR);
                 if (throughTile) {
                     for (int p = p0; p < p1; p++) {
                         column(c, p, g0, g1, c.tile, g0, m0, LANES, group * LANES);
@@ -193,7 +193,7 @@ final class VectorGemm implements GemmSupport {
             }
             if (pooled) {
                 for (int row = g0; row < g1; row++) {
-                    poolRow(c, row, (row - g0) * c.m);
+                    poolRow(c, row, (row - g0) * c.m());
                 }
             }
         }
@@ -231,7 +231,7 @@ final class VectorGemm implements GemmSupport {
         int j0 = p * NR;
         int j1 = j0 + LANES;
         SignThresholds th = c.thresholds;
-        int[] zeros = Constants.intZeros(Epilogue.padded(c.m)); // the thresholds' stand-in when there are none
+        int[] zeros = Constants.intZeros(Epilogue.padded(c.m())); // the thresholds' stand-in when there are none
         int[] start = th == null ? zeros : th.bandStart;
         int[] width = th == null ? zeros : th.bandWidth;
         IntVector s0 = IntVector.fromArray(I, start, j0);
@@ -239,13 +239,13 @@ final class VectorGemm implements GemmSupport {
         IntVector b0 = IntVector.fromArray(I, width, j0);
         IntVector b1 = IntVector.fromArray(I, width, j1);
         IntVector kv = IntVector.broadcast(I, c.weights.bits());
-        VectorMask<Integer> in0 = I.indexInRange(j0, c.m);
-        VectorMask<Integer> in1 = I.indexInRange(j1, c.m);
+        VectorMask<Integer> in0 = I.indexInRange(j0, c.m());
+        VectorMask<Integer> in1 = I.indexInRange(j1, c.m());
         long[] bitsOut = c.bits;
-        int bitWords = c.bitWords;
+        int bitWords = c.bitWords();
         int word = j0 >>> 6;
         int shift = j0 & 63;
-        long keep = j0 + NR > c.m ? (1L << (c.m - j0)) - 1 : -1L; // no bits past M
+        long keep = j0 + NR > c.m() ? (1L << (c.m() - j0)) - 1 : -1L; // no bits past M
         int n = n0;
         for (; n + 4 <= n1; n += 4) { // four tokens a step
             int r = 2 * (n - first);
@@ -312,14 +312,14 @@ final class VectorGemm implements GemmSupport {
         int j0 = p * NR;
         int j1 = j0 + LANES;
         IntVector kv = IntVector.broadcast(I, c.weights.bits());
-        VectorMask<Integer> in0 = I.indexInRange(j0, c.m);
-        VectorMask<Integer> in1 = I.indexInRange(j1, c.m);
+        VectorMask<Integer> in0 = I.indexInRange(j0, c.m());
+        VectorMask<Integer> in1 = I.indexInRange(j1, c.m());
         SignThresholds th = c.thresholds;
         long[] bitsOut = c.bits;
-        int bitWords = c.bitWords;
+        int bitWords = c.bitWords();
         int word = j0 >>> 6;
         int shift = j0 & 63;
-        long keep = j0 + NR > c.m ? (1L << (c.m - j0)) - 1 : -1L; // no bits past M
+        long keep = j0 + NR > c.m() ? (1L << (c.m() - j0)) - 1 : -1L; // no bits past M
         int n = n0;
         for (; n + MR <= n1; n += MR) {
             int r0 = 2 * (n - first) * words; // the four tokens' half-words
@@ -413,7 +413,7 @@ final class VectorGemm implements GemmSupport {
         int[] h = c.halves;
         int[] panels = c.weights.panels();
         int words = c.weights.words();
-        int m = c.m;
+        int m = c.m();
         int[] out = c.dots;
         IntVector kv = IntVector.broadcast(I, c.weights.bits());
         int r0 = 2 * (n - c.first) * words;
@@ -504,24 +504,24 @@ final class VectorGemm implements GemmSupport {
                     .compare(UGE, IntVector.fromArray(I, th.bandWidth, j1)).toLong() << LANES);
         } else {
             IntVector kv = IntVector.broadcast(I, c.weights.bits());
-            kv.sub(c00.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d, I.indexInRange(j0, c.m));
-            kv.sub(c01.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d + vecStride, I.indexInRange(j1, c.m));
+            kv.sub(c00.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d, I.indexInRange(j0, c.m()));
+            kv.sub(c01.lanewise(VectorOperators.LSHL, 1)).intoArray(dest, d + vecStride, I.indexInRange(j1, c.m()));
         }
     }
 
     /** Writes the NR sign bits of token row, channels j0.., clearing those past M. */
     private static void putBits(Call c, int row, int j0, long bits) {
-        if (j0 + NR > c.m) {
-            bits &= (1L << (c.m - j0)) - 1;
+        if (j0 + NR > c.m()) {
+            bits &= (1L << (c.m() - j0)) - 1;
         }
-        int word = row * c.bitWords + (j0 >>> 6);
+        int word = row * c.bitWords() + (j0 >>> 6);
         int shift = j0 & 63;
         c.bits[word] = shift == 0 ? bits : c.bits[word] | bits << shift;
     }
 
     /** {@code pooled[row]}: the row {@code values[v .. v + M)} average-pooled in groups of {@code pool}, as {@link Pooling#channelPool}. */
     private static void poolRow(Call c, int row, int v) {
-        int outChannels = c.m / c.pool;
+        int outChannels = c.m() / c.pool;
         VectorPooling.poolGroups(c.values, v, c.floats, row * outChannels, outChannels, c.pool);
     }
 
@@ -530,8 +530,6 @@ final class VectorGemm implements GemmSupport {
         int form;
         long[] a;
         PackedWeights weights;
-        int m;
-        int bitWords;
         Epilogue e;
         float[] residual;
         float[] residual2;
@@ -553,8 +551,6 @@ final class VectorGemm implements GemmSupport {
             this.form = form;
             this.a = a;
             this.weights = w;
-            this.m = w.rows();
-            this.bitWords = BitPacking.words(m);
             this.e = e;
             this.residual = residual;
             this.tiledIndex = residual == null ? null : e.tiledIndex(LANES);
@@ -567,10 +563,20 @@ final class VectorGemm implements GemmSupport {
             return this;
         }
 
+        /** M: the weights' rows, the call's output channels. */
+        int m() {
+            return weights.rows();
+        }
+
+        /** Sign words per token of the output: words(M). */
+        int bitWords() {
+            return BitPacking.words(m());
+        }
+
         /** K's words when the float epilogue makes the dots itself, from the halves; 0 when they go through the tile. */
         int fusedWords() {
             int words = weights.words();
-            return words <= FUSED_WORDS && m % LANES == 0 ? words : 0;
+            return words <= FUSED_WORDS && m() % LANES == 0 ? words : 0;
         }
 
         /** Splits the activation words of tokens {@code [from, to)} into {@link #halves}. */

@@ -27,8 +27,8 @@ final class VectorGemmEpilogue implements GemmEpilogue {
         float[] residual2 = c.residual2;
         float[] normOut = c.normOut;
         long[] bits = c.bits;
-        int bitWords = c.bitWords;
-        int m = c.m;
+        int bitWords = c.bitWords();
+        int m = c.m();
         int r = e.residualChannels();
         boolean rprelu = e.move1 != null;
         boolean scaled = e.scaleA != null;
@@ -39,6 +39,7 @@ final class VectorGemmEpilogue implements GemmEpilogue {
         boolean twoWords = fusedWords == 2;
         int[] halves = c.halves;
         int first = c.first;
+        int[] panels = fused ? weights.panels() : Constants.intZeros(LANES);
         IntVector kv = IntVector.broadcast(I, weights.bits());
         // Absent stages read zeros, so that every parameter vector is a real one: a vector that may
         // be null flows through a merge point, and C2 then boxes it.
@@ -55,8 +56,8 @@ final class VectorGemmEpilogue implements GemmEpilogue {
             FloatVector normA = FloatVector.fromArray(F, normed ? e.normA : zeros, j);
             FloatVector normB = FloatVector.fromArray(F, normed ? e.normB : zeros, j);
             FloatVector shift = FloatVector.fromArray(F, e.shift != null ? e.shift : zeros, j);
-            // K of one or two words: these channels' weight half-words, zeros otherwise.
-            int[] panels = fused ? weights.panels() : Constants.intZeros(LANES);
+            // K of one or two words: these channels' weight half-words (zeros when the dots come from
+            // the tile; w2 and w3 unused for one word)
             IntVector w0 = IntVector.fromArray(I, panels, fused ? weights.index(j, 0) : 0);
             IntVector w1 = IntVector.fromArray(I, panels, fused ? weights.index(j, 1) : 0);
             IntVector w2 = IntVector.fromArray(I, panels, twoWords ? weights.index(j, 2) : 0);

@@ -108,19 +108,10 @@ class GemmPropertiesTest {
                     if (random.nextBoolean()) {
                         e = e.withLayerScale(TestData.floats(random, m, -1f, 1f), TestData.floats(random, m));
                     }
-                    long[] signs = chainEqualsTheReference(c, n, e, residual2, what).signs();
+                    chainEqualsTheReference(c, n, e, residual2, what);
 
                     int pool = new int[] {1, 2, 4, 8, 16}[random.nextInt(5)];
-                    Epilogue pe = c.e.withSignShift(TestData.floats(random, m));
-                    long[] poolSigns = new long[signs.length];
-                    float[] pooled = new float[n * m / pool];
-                    REFERENCE.signsAndPool(c.a, n, c.w, pe, c.residual, poolSigns, pool, pooled, Parallel.SERIAL);
-                    long[] vPoolSigns = new long[signs.length];
-                    java.util.Arrays.fill(vPoolSigns, -1L);
-                    float[] vPooled = new float[pooled.length];
-                    VECTOR.signsAndPool(c.a, n, c.w, pe, c.residual, vPoolSigns, pool, vPooled, Parallel.SERIAL);
-                    assertArrayEquals(poolSigns, vPoolSigns, what + " pool=" + pool);
-                    assertArrayEquals(pooled, vPooled, 0f, what + " pool=" + pool);
+                    poolEqualsTheReference(c, n, c.e.withSignShift(TestData.floats(random, m)), pool, what);
                 });
     }
 
@@ -170,20 +161,14 @@ class GemmPropertiesTest {
                     int m = groups * pool;
                     Case c = Case.random(random, n, m, k);
                     Epilogue e = c.e.withSignShift(TestData.floats(random, m));
-                    long[] expectedBits = new long[n * BitPacking.words(m)];
-                    float[] expectedPool = new float[n * groups];
-                    REFERENCE.signsAndPool(c.a, n, c.w, e, c.residual, expectedBits, pool, expectedPool, Parallel.SERIAL);
-                    long[] bits = new long[expectedBits.length];
-                    float[] pooled = new float[expectedPool.length];
-                    java.util.Arrays.fill(bits, -1L);
-                    VECTOR.signsAndPool(c.a, n, c.w, e, c.residual, bits, pool, pooled, Parallel.SERIAL);
-                    assertArrayEquals(expectedBits, bits, () -> c + " N=" + n + " M=" + m + " K=" + k + " pool=" + pool);
-                    assertArrayEquals(expectedPool, pooled, 0f, () -> c + " N=" + n + " M=" + m + " pool=" + pool);
+                    Pooled expected = poolEqualsTheReference(c, n, e, pool, c + " N=" + n + " M=" + m + " K=" + k);
+                    long[] bits = expected.signs();
+                    float[] pooled = expected.pooled();
 
                     // the same as the three passes it replaces
                     float[] t = new float[n * m];
                     VECTOR.fused(c.a, n, c.w, c.e, c.residual, t);
-                    long[] packed = new long[expectedBits.length];
+                    long[] packed = new long[bits.length];
                     BitPacking.active().pack(t, n, m, e.shiftOrNull(), packed);
                     assertArrayEquals(packed, bits, "signs == pack(fused + shift)");
                     float[] pooledT = new float[n * groups];
@@ -265,12 +250,7 @@ class GemmPropertiesTest {
                     REFERENCE.signs(c.a, n, c.w, e, null, signs); // no residual: the thresholded form
                     VECTOR.signs(c.a, n, c.w, e, null, vSigns);
                     assertArrayEquals(signs, vSigns, what);
-                    float[] pooled = new float[n * groups];
-                    float[] vPooled = new float[n * groups];
-                    REFERENCE.signsAndPool(c.a, n, c.w, e, c.residual, signs, pool, pooled, Parallel.SERIAL);
-                    VECTOR.signsAndPool(c.a, n, c.w, e, c.residual, vSigns, pool, vPooled, Parallel.SERIAL);
-                    assertArrayEquals(signs, vSigns, what);
-                    assertArrayEquals(pooled, vPooled, 0f, what);
+                    poolEqualsTheReference(c, n, e, pool, what);
                 });
     }
 
@@ -339,6 +319,24 @@ class GemmPropertiesTest {
         assertArrayEquals(norm, vNorm, 0f, what);
         assertArrayEquals(signs, vSigns, what);
         return new Chain(out, norm, signs);
+    }
+
+    /** The reference's outputs of the signs-and-pool form. */
+    private record Pooled(long[] signs, float[] pooled) {}
+
+    /** The vector GEMM's signs and pool equal the reference's, bit for bit. */
+    private static Pooled poolEqualsTheReference(Case c, int n, Epilogue e, int pool, String what) {
+        int m = c.w.rows();
+        long[] signs = new long[n * BitPacking.words(m)];
+        float[] pooled = new float[n * (m / pool)];
+        REFERENCE.signsAndPool(c.a, n, c.w, e, c.residual, signs, pool, pooled, Parallel.SERIAL);
+        long[] vSigns = new long[signs.length];
+        java.util.Arrays.fill(vSigns, -1L); // every word must be written, padding cleared
+        float[] vPooled = new float[pooled.length];
+        VECTOR.signsAndPool(c.a, n, c.w, e, c.residual, vSigns, pool, vPooled, Parallel.SERIAL);
+        assertArrayEquals(signs, vSigns, what + " pool=" + pool);
+        assertArrayEquals(pooled, vPooled, 0f, what + " pool=" + pool);
+        return new Pooled(signs, pooled);
     }
 
     /** One random GEMM with a random epilogue: BatchNorm-like affine, maybe RPReLU, maybe a residual. */
