@@ -25,7 +25,8 @@ import java.util.Objects;
  * the scale factor. {@link #preprocess} reproduces that pipeline exactly, including Pillow's 8-bit
  * fixed-point arithmetic (22 fraction bits, horizontal pass first, rounding and clamping to 0..255
  * after each pass), torchvision's truncation of the long side and its half-to-even rounding of the
- * crop offsets, and float32 normalisation.
+ * crop offsets, and float32 normalisation. It is {@link Preprocessor#imagenet}; models with another
+ * preprocessing (a {@code preprocessor_config.json}) use {@link Preprocessor#fromJson}.
  */
 public final class Images {
 
@@ -93,7 +94,8 @@ public final class Images {
     // ---------------------------------------------------------------- preprocessing
 
     /**
-     * The official evaluation preprocessing (see the class comment): resize the short side to
+     * The official evaluation preprocessing (see the class comment), {@link Preprocessor#imagenet
+     * Preprocessor.imagenet}{@code (size).apply(image)}: resize the short side to
      * {@code floor(256/224 * size)} with antialiased bicubic, centre-crop {@code size x size},
      * scale to [0, 1] and normalise with the ImageNet mean and std.
      *
@@ -106,172 +108,81 @@ public final class Images {
      */
     public static float[] preprocess(BufferedImage image, int size) {
         Objects.requireNonNull(image, "image");
-        if (size < 1 || size > 1 << 14) throw new IllegalArgumentException("size " + size + " out of [1, 16384]");
-        int w = image.getWidth();
-        int h = image.getHeight();
-        byte[][] rgb = toRgb8(image);
-
-        // torchvision Resize(int): the short side becomes `target`, the long side int(target * long / short).
-        int target = (int) (256.0 / 224.0 * size);
-        int outW, outH;
-        if (w <= h) {
-            outW = target;
-            outH = (int) ((double) target * h / w);
-        } else {
-            outH = target;
-            outW = (int) ((double) target * w / h);
-        }
-        // CenterCrop: offsets int(round((dim - size) / 2)), Python rounding half to even.
-        int top = (int) Math.rint((outH - size) / 2.0);
-        int left = (int) Math.rint((outW - size) / 2.0);
-
-        Filter horizontal = new Filter(w, outW, left, size);
-        Filter vertical = new Filter(h, outH, top, size);
-        // Rows of the source the vertical pass reads: [firstRow, lastRow).
-        int firstRow = vertical.min[0];
-        int lastRow = 0;
-        for (int i = 0; i < size; i++) lastRow = Math.max(lastRow, vertical.min[i] + vertical.len[i]);
-        int rows = lastRow - firstRow;
-
-        float[] out = new float[3 * size * size];
-        byte[] tmp = new byte[rows * size];
-        for (int c = 0; c < 3; c++) {
-            byte[] src = rgb[c];
-            // Horizontal pass over the needed rows, producing only the cropped columns.
-            for (int y = 0; y < rows; y++) {
-                int row = (firstRow + y) * w;
-                for (int x = 0; x < size; x++) {
-                    int k0 = x * horizontal.ksize;
-                    int min = horizontal.min[x];
-                    int acc = 1 << (PRECISION_BITS - 1);
-                    for (int j = 0; j < horizontal.len[x]; j++) {
-                        acc += (src[row + min + j] & 0xff) * horizontal.k[k0 + j];
-                    }
-                    tmp[y * size + x] = (byte) clip8(acc);
-                }
-            }
-            // Vertical pass, producing only the cropped rows; then ToTensor and Normalize in float32.
-            float mean = MEAN[c];
-            float std = STD[c];
-            int plane = c * size * size;
-            for (int y = 0; y < size; y++) {
-                int k0 = y * vertical.ksize;
-                int min = vertical.min[y] - firstRow;
-                for (int x = 0; x < size; x++) {
-                    int acc = 1 << (PRECISION_BITS - 1);
-                    for (int j = 0; j < vertical.len[y]; j++) {
-                        acc += (tmp[(min + j) * size + x] & 0xff) * vertical.k[k0 + j];
-                    }
-                    float v = clip8(acc) / 255f;
-                    out[plane + y * size + x] = (v - mean) / std;
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Pillow's fixed-point precision for 8-bit resampling: 32 bits - 8 (value) - 2 (headroom). */
-    private static final int PRECISION_BITS = 32 - 8 - 2;
-
-    private static int clip8(int acc) {
-        if (acc <= 0) return 0;
-        int v = acc >> PRECISION_BITS;
-        return Math.min(v, 255);
-    }
-
-    /** Pillow's bicubic kernel, a = -0.5. */
-    private static double bicubic(double x) {
-        final double a = -0.5;
-        if (x < 0) x = -x;
-        if (x < 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
-        if (x < 2) return (((x - 5) * x + 8) * x - 4) * a;
-        return 0;
-    }
-
-    /**
-     * Fixed-point resampling coefficients for output positions {@code [first, first + count)} of a
-     * resize from {@code in} to {@code out} samples, computed as Pillow's {@code precompute_coeffs}
-     * and {@code normalize_coeffs_8bpc} do.
-     */
-    private static final class Filter {
-        final int ksize;
-        final int[] min;   // first source sample of each output
-        final int[] len;   // number of source samples of each output
-        final int[] k;     // [count][ksize] coefficients, scaled by 2^22
-
-        Filter(int in, int out, int first, int count) {
-            double scale = (double) in / out;
-            double filterScale = Math.max(scale, 1.0);
-            double support = 2.0 * filterScale;               // bicubic support 2, widened when shrinking
-            ksize = (int) Math.ceil(support) * 2 + 1;
-            min = new int[count];
-            len = new int[count];
-            k = new int[count * ksize];
-            double[] w = new double[ksize];
-            for (int i = 0; i < count; i++) {
-                double center = (first + i + 0.5) * scale;
-                double ss = 1.0 / filterScale;
-                int xmin = (int) (center - support + 0.5);    // C casts truncate toward zero, as Java's
-                if (xmin < 0) xmin = 0;
-                int xmax = (int) (center + support + 0.5);
-                if (xmax > in) xmax = in;
-                xmax -= xmin;
-                double sum = 0;
-                for (int x = 0; x < xmax; x++) {
-                    w[x] = bicubic((x + xmin - center + 0.5) * ss);
-                    sum += w[x];
-                }
-                for (int x = 0; x < xmax; x++) {
-                    double v = sum != 0 ? w[x] / sum : w[x];
-                    double scaled = v * (1 << PRECISION_BITS);
-                    k[i * ksize + x] = (int) (v < 0 ? -0.5 + scaled : 0.5 + scaled);
-                }
-                min[i] = xmin;
-                len[i] = xmax;
-            }
-        }
+        return Preprocessor.imagenet(size).apply(image);
     }
 
     /**
      * The image as three 8-bit planes R, G, B (row-major), as PIL's {@code convert('RGB')}: grey
-     * rasters are read as stored (Java's {@code getRGB} would apply a linear-to-sRGB curve to them);
-     * everything else goes through the colour model to sRGB.
+     * rasters are read as stored (Java's {@code getRGB} would apply a linear-to-sRGB curve to them)
+     * and the three planes are then one shared array; everything else goes through the colour
+     * model to sRGB.
      */
     static byte[][] toRgb8(BufferedImage image) {
+        byte[] grey = greyAsStored(image);
+        if (grey != null) return new byte[][] {grey, grey, grey};
         int w = image.getWidth();
         int h = image.getHeight();
         byte[] r = new byte[w * h];
         byte[] g = new byte[w * h];
         byte[] b = new byte[w * h];
-        ColorModel cm = image.getColorModel();
-        Raster raster = image.getRaster();
-        if (cm instanceof ComponentColorModel && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY
-                && raster.getNumBands() <= 2) {
-            int bits = cm.getComponentSize(0);
-            double max = (1L << bits) - 1;
-            int[] row = new int[w];
-            for (int y = 0; y < h; y++) {
-                raster.getSamples(0, y, w, 1, 0, row);
-                for (int x = 0; x < w; x++) {
-                    int v = bits == 8 ? row[x] : (int) Math.round(row[x] * 255.0 / max);
-                    byte bv = (byte) Math.max(0, Math.min(255, v));
-                    r[y * w + x] = bv;
-                    g[y * w + x] = bv;
-                    b[y * w + x] = bv;
-                }
-            }
-        } else {
-            int[] row = new int[w];
-            for (int y = 0; y < h; y++) {
-                image.getRGB(0, y, w, 1, row, 0, w);
-                for (int x = 0; x < w; x++) {
-                    int p = row[x];
-                    r[y * w + x] = (byte) (p >>> 16);
-                    g[y * w + x] = (byte) (p >>> 8);
-                    b[y * w + x] = (byte) p;
-                }
+        int[] row = new int[w];
+        for (int y = 0; y < h; y++) {
+            image.getRGB(0, y, w, 1, row, 0, w);
+            for (int x = 0; x < w; x++) {
+                int p = row[x];
+                r[y * w + x] = (byte) (p >>> 16);
+                g[y * w + x] = (byte) (p >>> 8);
+                b[y * w + x] = (byte) p;
             }
         }
         return new byte[][] {r, g, b};
+    }
+
+    /**
+     * The image as one 8-bit grey plane (row-major), as PIL's {@code convert('L')}: grey rasters
+     * are read as stored (as {@link #toRgb8}); other pixels are first reduced to 8-bit RGB as
+     * {@link #toRgb8} does, then {@code L = (R*19595 + G*38470 + B*7471 + 0x8000) >> 16} (Pillow's
+     * {@code rgb2l}, ITU-R 601-2 luma in 16-bit fixed point).
+     */
+    static byte[] toL8(BufferedImage image) {
+        byte[] grey = greyAsStored(image);
+        if (grey != null) return grey;
+        int w = image.getWidth();
+        int h = image.getHeight();
+        byte[] l = new byte[w * h];
+        int[] row = new int[w];
+        for (int y = 0; y < h; y++) {
+            image.getRGB(0, y, w, 1, row, 0, w);
+            for (int x = 0; x < w; x++) {
+                int p = row[x];
+                int v = ((p >>> 16) & 0xff) * 19595 + ((p >>> 8) & 0xff) * 38470 + (p & 0xff) * 7471 + 0x8000;
+                l[y * w + x] = (byte) (v >>> 16);
+            }
+        }
+        return l;
+    }
+
+    /** A grey raster (with or without alpha) as its stored samples scaled to 8 bits; null for other images. */
+    private static byte[] greyAsStored(BufferedImage image) {
+        ColorModel cm = image.getColorModel();
+        Raster raster = image.getRaster();
+        if (!(cm instanceof ComponentColorModel && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY
+                && raster.getNumBands() <= 2)) {
+            return null;
+        }
+        int w = image.getWidth();
+        int h = image.getHeight();
+        byte[] grey = new byte[w * h];
+        int bits = cm.getComponentSize(0);
+        double max = (1L << bits) - 1;
+        int[] row = new int[w];
+        for (int y = 0; y < h; y++) {
+            raster.getSamples(0, y, w, 1, 0, row);
+            for (int x = 0; x < w; x++) {
+                int v = bits == 8 ? row[x] : (int) Math.round(row[x] * 255.0 / max);
+                grey[y * w + x] = (byte) Math.max(0, Math.min(255, v));
+            }
+        }
+        return grey;
     }
 }
