@@ -74,8 +74,11 @@ public final class Attention {
         if (channels % heads != 0) {
             throw new IllegalArgumentException("channels " + channels + " is not divisible by heads " + heads);
         }
-        if (!(clip > 0f) || Float.isInfinite(clip)) {
-            throw new IllegalArgumentException("clip must be a finite number > 0, got " + clip);
+        // Training can drive the learned clip to zero or below; BiT's round(p / clip).clamp(0, 1) * clip
+        // then keeps no key (p / clip <= 0), or gives every kept key the value 0: the context is 0.
+        // Both paths follow the keep test as written, so they need no special case.
+        if (!Float.isFinite(clip)) {
+            throw new IllegalArgumentException("clip must be a finite number, got " + clip);
         }
         Check.size("out", (long) batch * n * channels);
         AttentionSupport.Shape s = shape(batch, n, nkv, channels, heads);

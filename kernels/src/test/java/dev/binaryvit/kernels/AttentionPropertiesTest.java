@@ -87,6 +87,24 @@ class AttentionPropertiesTest {
     }
 
     @Test
+    void aClipOfZeroOrBelowGivesAZeroContextInBothPaths() {
+        // A trained att_prob_clip can end at or below zero: BiT's round(p / clip).clamp(0, 1) * clip is
+        // then 0 for every key (none kept, or kept with the value 0), and so is the context.
+        qt().withExamples(40).forAll(AttentionCase.dims(1, 4, 100, 40, 200), integers().between(-8, 1), longs().all())
+                .checkAssert((s, clipExponent, seed) -> {
+                    Random random = new Random(seed);
+                    float clip = random.nextInt(4) == 0 ? (random.nextBoolean() ? 0f : -0f)
+                            : -(float) Math.pow(10, clipExponent + random.nextDouble());
+                    AttentionCase c = AttentionCase.random(random, s).withClip(clip);
+                    float[] expected = c.run(REFERENCE);
+                    assertArrayEquals(expected, c.run(VECTOR), 0f, c.toString());
+                    for (float v : expected) {
+                        assertEquals(0f, v, 0f, "the context of " + c);
+                    }
+                });
+    }
+
+    @Test
     void aClipOfTwiceAProbabilityDropsThatKeyInBothPaths() {
         // p / clip == 0.5f exactly is not kept (torch.round(0.5) == 0): the tie, decided the same way.
         Random random = new Random(5);

@@ -13,11 +13,12 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A loaded BinaryViT: official config and safetensors weights in, logits out.
+ * A loaded BinaryViT: a model directory (official config, safetensors or PyTorch checkpoint
+ * weights, image preprocessing; see {@link ModelFiles}) in, logits out.
  *
  * <pre>{@code
- * try (BinaryVit model = BinaryVit.load(Path.of("binaryvit-small"), 2)) {
- *     for (Prediction p : model.classify(ImageIO.read(new File("cat.jpg")), 5)) {
+ * try (BinaryVit model = BinaryVit.load(Path.of("binaryvit-fashion-mnist"), 2)) {
+ *     for (Prediction p : model.classify(ImageIO.read(new File("shoe.png")), 5)) {
  *         System.out.println(p.label() + " " + p.probability());
  *     }
  * }
@@ -31,6 +32,7 @@ import java.util.Locale;
 public final class BinaryVit implements AutoCloseable {
 
     private final BinaryVitConfig config;
+    private final Preprocessor preprocessor;   // null when no image pipeline is known for the model
     private final Embeddings embeddings;
     private final EncoderLayer[] layers;
     private final PatchMerging[] mergings; // mergings[s] follows the last layer of stage s
@@ -50,8 +52,9 @@ public final class BinaryVit implements AutoCloseable {
     private final Step[] mergeSteps;
     private final List<String> unusedTensors;
 
-    private BinaryVit(BinaryVitConfig config, Weights w, Ops ops, Parallel parallel) {
+    private BinaryVit(BinaryVitConfig config, Weights w, Preprocessor preprocessor, Ops ops, Parallel parallel) {
         this.config = config;
+        this.preprocessor = preprocessor;
         this.embeddings = new Embeddings(config, w);
         this.layers = new EncoderLayer[config.numLayers()];
         for (int i = 0; i < layers.length; i++) {
@@ -76,34 +79,44 @@ public final class BinaryVit implements AutoCloseable {
         this.unusedTensors = List.copyOf(w.unused());
     }
 
-    /** Loads {@code dir/config.json} and the weights ({@code weights.safetensors} or {@code model.safetensors}) on one thread. */
+    /** Loads a model directory ({@link ModelFiles#read(Path)}) on one thread. */
     public static BinaryVit load(Path dir) throws IOException {
         return load(dir, 1);
     }
 
-    /** Loads {@code dir/config.json} and the weights, running on {@code threads} threads. */
+    /** Loads a model directory ({@link ModelFiles#read(Path)}), running on {@code threads} threads. */
     public static BinaryVit load(Path dir, int threads) throws IOException {
-        Path weights = dir.resolve("weights.safetensors");
-        if (!Files.exists(weights) && Files.exists(dir.resolve("model.safetensors"))) {
-            weights = dir.resolve("model.safetensors");
-        }
-        return load(dir.resolve("config.json"), weights, threads);
+        return create(ModelFiles.read(dir), threads);
     }
 
-    /** Loads a config file and a safetensors weight file. */
+    /** Loads a config file and a weight file (safetensors or PyTorch checkpoint), with the default preprocessing. */
     public static BinaryVit load(Path configFile, Path weightsFile, int threads) throws IOException {
-        BinaryVitConfig config = BinaryVitConfig.fromJson(configFile);
-        return create(config, Safetensors.read(weightsFile), threads);
+        return create(ModelFiles.read(configFile, weightsFile, null), threads);
+    }
+
+    /** The model bundled in the library: BinaryViT trained on Fashion-MNIST (32 x 32 grey images, 10 classes). */
+    public static BinaryVit bundled(int threads) {
+        try {
+            return create(ModelFiles.bundled(), threads);
+        } catch (WeightsException e) {
+            throw new IllegalStateException("the bundled weights do not match their own config", e);
+        }
+    }
+
+    /** A model from files already read. */
+    public static BinaryVit create(ModelFiles files, int threads) throws WeightsException {
+        Weights w = Weights.check(files.tensors(), files.config());
+        Parallel parallel = Parallel.of(threads);
+        return new BinaryVit(files.config(), w, files.preprocessor(), Ops.active(parallel), parallel);
     }
 
     /**
-     * A model from a config and its tensors. Throws {@link WeightsException} naming every missing or
+     * A model from a config and its tensors, with the default preprocessing
+     * ({@link ModelFiles#preprocessor()}). Throws {@link WeightsException} naming every missing or
      * ill-shaped tensor; tensors the config does not use are listed by {@link #unusedTensors()}.
      */
     public static BinaryVit create(BinaryVitConfig config, Safetensors tensors, int threads) throws WeightsException {
-        Weights w = Weights.check(tensors, config);
-        Parallel parallel = Parallel.of(threads);
-        return new BinaryVit(config, w, Ops.active(parallel), parallel);
+        return create(new ModelFiles(config, tensors, ModelFiles.defaultPreprocessor(config), "tensors"), threads);
     }
 
     /**
@@ -131,11 +144,27 @@ public final class BinaryVit implements AutoCloseable {
 
     /** The same model on the scalar reference kernels, single-threaded: a checking aid. */
     static BinaryVit onReferenceKernels(BinaryVitConfig config, Safetensors tensors) throws WeightsException {
-        return new BinaryVit(config, Weights.check(tensors, config), Ops.reference(), Parallel.SERIAL);
+        return new BinaryVit(config, Weights.check(tensors, config), ModelFiles.defaultPreprocessor(config),
+                Ops.reference(), Parallel.SERIAL);
     }
 
     public BinaryVitConfig config() {
         return config;
+    }
+
+    /**
+     * How a picture becomes this model's input: from the model's {@code preprocessor_config.json},
+     * else ImageNet's evaluation pipeline for an RGB model.
+     *
+     * @throws IllegalStateException for a model of other than 3 channels without a preprocessor_config.json
+     */
+    public Preprocessor preprocessor() {
+        if (preprocessor == null) {
+            throw new IllegalStateException("this model takes " + config.numChannels() + "-channel images and came"
+                    + " without a " + ModelFiles.PREPROCESSOR + ": put one in its model directory (or call forward with"
+                    + " pixels prepared yourself)");
+        }
+        return preprocessor;
     }
 
     /** Number of encoder layers. */
@@ -158,7 +187,7 @@ public final class BinaryVit implements AutoCloseable {
         return config.numChannels() * config.imageSize() * config.imageSize();
     }
 
-    /** Logits {@code [batch][labels]} of images {@code [batch][channels][size][size]}, normalised as {@link Images#preprocess} does. */
+    /** Logits {@code [batch][labels]} of images {@code [batch][channels][size][size]}, prepared by {@link #preprocessor()}. */
     public float[] forward(float[] images, int batch) {
         checkBatch(batch);
         float[] logits = new float[batch * config.numLabels()];
@@ -310,9 +339,9 @@ public final class BinaryVit implements AutoCloseable {
         return logits;
     }
 
-    /** The top {@code k} classes of one image, after the evaluation preprocessing of {@link Images#preprocess}. */
+    /** The top {@code k} classes of one image, after the model's {@link #preprocessor()}. */
     public List<Prediction> classify(BufferedImage image, int k) {
-        float[] logits = forward(Images.preprocess(image, config.imageSize()), 1);
+        float[] logits = forward(preprocessor().apply(image), 1);
         return top(logits, 0, k);
     }
 

@@ -45,7 +45,8 @@ import java.util.Optional;
  * <tr><td>{@code weight_bits}, {@code input_bits}</td><td>integer, only 1</td><td>1</td></tr>
  * </table>
  * The training flags ({@code avg_res3} ... {@code input_bits}) are not in the official configs (the
- * training script passes them on its command line); their defaults are BinaryViT's.
+ * training script passes them on its command line); their defaults are BinaryViT's, or, with
+ * {@link #fromJson(Path, Map)}, the values in an official checkpoint's {@code args}.
  *
  * <p>Every violation throws a {@link ConfigException} whose message names the field.
  */
@@ -121,14 +122,24 @@ public final class BinaryVitConfig {
      * @throws ConfigException  if its content is not a valid configuration (the message names the file and field)
      */
     public static BinaryVitConfig fromJson(Path file) throws IOException {
+        return fromJson(file, Map.of());
+    }
+
+    /**
+     * As {@link #fromJson(Path)}, taking each training flag that the file lacks from the training
+     * script's arguments ({@code args} of an official checkpoint: {@code avg_res3}, {@code avg_res5},
+     * {@code disable_layerscale}, {@code some_fp}, {@code replace_ln_bn}, {@code weight_bits},
+     * {@code input_bits}, {@code nb_classes}); a flag in the file wins.
+     */
+    public static BinaryVitConfig fromJson(Path file, Map<String, ?> trainingArgs) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
-        return parse(bytes, file.toString());
+        return parse(bytes, file.toString(), trainingArgs);
     }
 
     /** Parses the text of a {@code config.json}; see {@link #fromJson(Path)}. */
     public static BinaryVitConfig fromJson(String json) {
         Objects.requireNonNull(json, "json");
-        return parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), null);
+        return parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), null, Map.of());
     }
 
     /**
@@ -143,15 +154,33 @@ public final class BinaryVitConfig {
                 true, true, true, false, 1e-5f);
     }
 
-    private static BinaryVitConfig parse(byte[] bytes, String source) {
+    private static BinaryVitConfig parse(byte[] bytes, String source, Map<String, ?> trainingArgs) {
         try {
-            return parse(bytes);
+            return parse(bytes, trainingArgs);
         } catch (ConfigException e) {
             throw source == null ? e : e.in(source);
         }
     }
 
-    private static BinaryVitConfig parse(byte[] bytes) {
+    /** config.json keys that the official training script takes on its command line, by argument name. */
+    private static final Map<String, String> TRAINING_FLAGS = Map.of(
+            "avg_res3", "avg_res3", "avg_res5", "avg_res5", "disable_layerscale", "disable_layerscale",
+            "some_fp", "some_fp", "weight_bits", "weight_bits", "input_bits", "input_bits", "nb_classes", "num_labels");
+
+    /** Adds to {@code o} each training flag it lacks and {@code args} has; {@code replace_ln_bn} becomes {@code norm}. */
+    private static void addTrainingFlags(ObjectNode o, Map<String, ?> args) {
+        for (Map.Entry<String, String> e : TRAINING_FLAGS.entrySet()) {
+            if (present(o, e.getValue()) == null && args.get(e.getKey()) != null) {
+                if (e.getKey().equals("nb_classes") && present(o, "id2label") != null) continue;
+                o.set(e.getValue(), JSON.valueToTree(args.get(e.getKey())));
+            }
+        }
+        if (present(o, "norm") == null && args.get("replace_ln_bn") instanceof Boolean bn) {
+            o.put("norm", bn ? "batchnorm" : "layernorm");
+        }
+    }
+
+    private static BinaryVitConfig parse(byte[] bytes, Map<String, ?> trainingArgs) {
         JsonNode root;
         try {
             root = JSON.readTree(bytes);
@@ -167,6 +196,7 @@ public final class BinaryVitConfig {
             throw new ConfigException(null, null, "expected a JSON object, found " + kind(root), null);
         }
         ObjectNode o = (ObjectNode) root;
+        addTrainingFlags(o, trainingArgs);
 
         int[] hidden = stageList(o, "hidden_size", 1, MAX_HIDDEN);
         int[] depths = stageList(o, "depths", 1, MAX_DEPTH);

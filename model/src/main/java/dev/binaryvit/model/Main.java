@@ -9,10 +9,10 @@ import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The command line: {@code run} and {@code verify} (see the README). */
+/** The command line: {@code run}, {@code eval} and {@code verify} (see the README). */
 @Command(name = "binaryvit", mixinStandardHelpOptions = true, version = "binaryvit 0.1.0",
         description = "Binary vision transformers on the CPU.",
-        subcommands = {RunCommand.class, VerifyCommand.class})
+        subcommands = {RunCommand.class, EvalCommand.class, VerifyCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -68,6 +68,6 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: run or verify");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: run, eval or verify");
     }
 }

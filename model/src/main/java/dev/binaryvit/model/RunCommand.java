@@ -15,21 +15,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code run}: classify images, print the top 5 of each and a per-step time table. */
+/**
+ * {@code run}: classify images, print the top 5 of each and a per-step time table. Without a model
+ * option it runs the bundled Fashion-MNIST model, and without images its bundled test images, each
+ * with its true label.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Classify images with BinaryViT; print the top-5 classes of each and a per-layer time table.")
 final class RunCommand implements Callable<Integer> {
 
-    @Option(names = "--weights", paramLabel = "F.safetensors", description = "Weights (official names); needs --config.")
-    Path weights;
-
-    @Option(names = "--config", paramLabel = "config.json", description = "Config (official format); needs --weights.")
-    Path config;
+    @Mixin
+    ModelOptions model = new ModelOptions();
 
     @Option(names = "--threads", defaultValue = "1", description = "Threads (default ${DEFAULT-VALUE}).")
     int threads;
@@ -41,27 +43,29 @@ final class RunCommand implements Callable<Integer> {
             description = "Untimed runs before the timed ones (default: at least 3, more for up to 3 s, at most 50).")
     Integer warmup;
 
-    @Parameters(paramLabel = "IMAGE", arity = "0..*", description = "Images (PNG, JPEG, ...); none: the bundled sample.")
+    @Parameters(paramLabel = "IMAGE", arity = "0..*",
+            description = "Images (PNG, JPEG, ...); none: the bundled test images (bundled model) or sample picture.")
     List<Path> images = new ArrayList<>();
 
     @Spec
     CommandSpec spec;
 
+    /** An input: its name, its true class (-1: unknown) and how to decode it. */
+    private record Input(String name, int label, Decoder picture) {}
+
+    private interface Decoder {
+        BufferedImage decode() throws IOException;
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if ((weights == null) != (config == null)) {
-            throw new IllegalArgumentException("--weights and --config go together");
-        }
+        model.check();
         if (threads < 1 || runs < 1) {
             throw new IllegalArgumentException("--threads and --runs must be >= 1");
         }
         if (warmup != null && warmup < 0) {
             throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
-        }
-        if (weights != null) {
-            requireFile(config, "--config");
-            requireFile(weights, "--weights");
         }
         if (threads > MAX_THREADS) {
             throw new IllegalArgumentException("--threads must be at most " + MAX_THREADS + ", got " + threads);
@@ -69,41 +73,48 @@ final class RunCommand implements Callable<Integer> {
         for (Path p : images) {
             Images.checkFile(p); // a missing file fails with its path named before any work is done
         }
-        int count = images.isEmpty() ? 1 : images.size();
-        BinaryVitConfig checked = weights == null ? null : BinaryVitConfig.fromJson(config);
-        if (checked != null && checked.numChannels() != 3) {
-            throw new IllegalArgumentException("bad config " + config + ": num_channels: run reads RGB images (3 channels)"
-                    + " but the model takes " + checked.numChannels() + "; use the library's BinaryVit.forward for other inputs");
-        }
-        try (BinaryVit model = weights == null ? BinaryVit.builtIn(threads)
-                : BinaryVit.create(checked, Safetensors.read(weights), threads)) {
-            BinaryVitConfig c = model.config();
-            out.printf("model: %s%n", weights == null
-                    ? "BinaryViT-S with built-in deterministic weights (no checkpoint given: the labels are meaningless)"
-                    : weights + " (" + c.numLayers() + " layers, hidden " + hidden(c) + ")");
+        List<Input> inputs = inputs();
+        try (BinaryVit m = model.open(threads)) {
+            Preprocessor preprocessor;
+            try {
+                preprocessor = m.preprocessor();
+            } catch (IllegalStateException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);   // the user's model directory lacks a file
+            }
+            out.printf("model: %s%n", model.describe(m));
+            out.printf("preprocessing: %s%n", preprocessor.describe());
             out.printf("kernels: %s, threads: %d%n", Kernels.description(), threads);
-            if (!model.unusedTensors().isEmpty()) {
-                out.printf("unused tensors in the weight file (%d): %s%n", model.unusedTensors().size(),
-                        model.unusedTensors());
+            if (!m.unusedTensors().isEmpty()) {
+                out.printf("unused tensors in the weight file (%d): %s%n", m.unusedTensors().size(), m.unusedTensors());
             }
             // Images are decoded and classified MAX_BATCH at a time: a directory of photos needs the
             // memory of one batch (decoded pictures, workspace), not of all of them.
-            int size = c.imageSize();
-            int per = model.imageFloats();
+            int per = m.imageFloats();
             float[] first = null;
             int firstBatch = 0;
-            for (int from = 0; from < count; from += MAX_BATCH) {
-                int batch = Math.min(MAX_BATCH, count - from);
+            int labelled = 0;
+            int correct = 0;
+            for (int from = 0; from < inputs.size(); from += MAX_BATCH) {
+                int batch = Math.min(MAX_BATCH, inputs.size() - from);
                 float[] input = new float[batch * per];
                 for (int b = 0; b < batch; b++) {
-                    BufferedImage picture = images.isEmpty() ? Images.sample() : Images.read(images.get(from + b));
-                    System.arraycopy(Images.preprocess(picture, size), 0, input, b * per, per);
+                    preprocessor.apply(inputs.get(from + b).picture().decode(), input, b * per);
                 }
-                float[] logits = model.forward(input, batch);
+                float[] logits = m.forward(input, batch);
                 for (int b = 0; b < batch; b++) {
-                    out.printf("%n%s%n", images.isEmpty() ? "sample.png (bundled)" : images.get(from + b).toString());
+                    Input in = inputs.get(from + b);
+                    List<Prediction> top = m.top(logits, b, 5);
+                    if (in.label() < 0) {
+                        out.printf("%n%s%n", in.name());
+                    } else {
+                        labelled++;
+                        boolean right = top.get(0).index() == in.label();
+                        correct += right ? 1 : 0;
+                        out.printf("%n%s  (true: %s, %s)%n", in.name(), labelName(m.config(), in.label()),
+                                right ? "right" : "wrong");
+                    }
                     int rank = 1;
-                    for (Prediction p : model.top(logits, b, 5)) {
+                    for (Prediction p : top) {
                         out.printf("  %d. %-40s p=%.4f  logit=%.3f%n", rank++, p.label(), p.probability(), p.logit());
                     }
                 }
@@ -112,9 +123,35 @@ final class RunCommand implements Callable<Integer> {
                     firstBatch = batch;
                 }
             }
-            timeTable(model, first, firstBatch, out);
+            if (labelled > 0) {
+                out.printf("%ntop-1 right on %d of %d labelled images%n", correct, labelled);
+            }
+            timeTable(m, first, firstBatch, out);
         }
         return 0;
+    }
+
+    /** The images named on the command line, else the bundled model's test images, else the sample picture. */
+    private List<Input> inputs() throws IOException {
+        List<Input> inputs = new ArrayList<>();
+        for (Path p : images) {
+            inputs.add(new Input(p.toString(), -1, () -> Images.read(p)));
+        }
+        if (inputs.isEmpty() && model.bundled()) {
+            BundledImages bundled = BundledImages.load();
+            for (int i = 0; i < bundled.size(); i++) {
+                int index = i;
+                inputs.add(new Input(bundled.name(i) + " (bundled)", bundled.label(i), () -> bundled.image(index)));
+            }
+        }
+        if (inputs.isEmpty()) {
+            inputs.add(new Input("sample.png (bundled)", -1, Images::sample));
+        }
+        return inputs;
+    }
+
+    private static String labelName(BinaryVitConfig c, int label) {
+        return label < c.numLabels() ? c.label(label).orElse("class " + label) : "class " + label;
     }
 
     /** Images per forward pass. */
@@ -179,14 +216,6 @@ final class RunCommand implements Callable<Integer> {
             case MERGE -> c.grid(step.index() + 1) * c.grid(step.index() + 1) + "x" + c.hiddenSize(step.index() + 1);
             case HEAD -> batch + "x" + c.numLabels();
         };
-    }
-
-    private static String hidden(BinaryVitConfig c) {
-        int[] h = new int[c.stages()];
-        for (int s = 0; s < h.length; s++) {
-            h[s] = c.hiddenSize(s);
-        }
-        return Arrays.toString(h);
     }
 
     private static double median(long[] values) {

@@ -17,8 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * the last layer through the head to {@code logits}) and end to end.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = "Compare with a reference run of the official model: DIR holds config.json, "
-                + "weights.safetensors and case.safetensors (input, hidden.i, logits).")
+        description = "Compare with a reference run of the official model: DIR holds config.json, the weights "
+                + "(weights.safetensors, model.safetensors or a PyTorch checkpoint) and case.safetensors (input, hidden.i, logits).")
 final class VerifyCommand implements Callable<Integer> {
 
     /** A layer passes when its max abs error is at most this ... */
@@ -26,7 +26,7 @@ final class VerifyCommand implements Callable<Integer> {
     /** ... and at most this fraction of its elements are off by more than 1e-3. */
     static final double MAX_FRACTION_OVER = 1e-3;
 
-    @Parameters(paramLabel = "DIR", description = "Directory with config.json, weights.safetensors, case.safetensors.")
+    @Parameters(paramLabel = "DIR", description = "Directory with config.json, weights, case.safetensors.")
     Path dir;
 
     @Option(names = "--threads", defaultValue = "1", description = "Threads (default ${DEFAULT-VALUE}).")
@@ -43,20 +43,21 @@ final class VerifyCommand implements Callable<Integer> {
         }
         if (!Files.isDirectory(dir)) {
             throw new IOException(dir + (Files.exists(dir) ? " is not a directory" : " does not exist")
-                    + " (verify needs a directory with config.json, weights.safetensors and case.safetensors)");
+                    + " (verify needs a directory with config.json, the weights and case.safetensors)");
         }
-        for (String name : new String[] {"config.json", "weights.safetensors", "case.safetensors"}) {
+        for (String name : new String[] {"config.json", "case.safetensors"}) {
             if (!Files.isRegularFile(dir.resolve(name))) {
                 throw new IOException(dir.resolve(name) + " is missing (verify needs config.json, "
-                        + "weights.safetensors and case.safetensors in " + dir + ")");
+                        + "the weights and case.safetensors in " + dir + ")");
             }
         }
+        Path weights = ModelFiles.weightsIn(dir);
         Case reference = Case.read(dir.resolve("case.safetensors"));
-        try (BinaryVit model = BinaryVit.load(dir.resolve("config.json"), dir.resolve("weights.safetensors"), threads)) {
+        try (BinaryVit model = BinaryVit.load(dir.resolve("config.json"), weights, threads)) {
             if (!model.unusedTensors().isEmpty()) {
                 // Not an error (a checkpoint may carry extras), but a likely sign of the wrong config.
-                out.printf("warning: %d tensors of weights.safetensors are not used by config.json: %s%n",
-                        model.unusedTensors().size(), abbreviate(model.unusedTensors()));
+                out.printf("warning: %d tensors of %s are not used by config.json: %s%n",
+                        model.unusedTensors().size(), weights.getFileName(), abbreviate(model.unusedTensors()));
             }
             Report report = verify(model, reference);
             report.print(out);

@@ -145,10 +145,13 @@ class CommandLineTest {
 
     @Test
     void verifyOnADirectoryMissingAFile() throws IOException {
-        for (String f : new String[] {"config.json", "weights.safetensors", "case.safetensors"}) {
+        for (String f : new String[] {"config.json", "case.safetensors"}) {
             Path dir = variant("without-" + f, f, null);
             assertUserError(cli("verify", dir.toString()), dir.resolve(f) + " is missing");
         }
+        Path dir = variant("without-weights", "weights.safetensors", null);
+        assertUserError(cli("verify", dir.toString()), "model directory " + dir + " has no weights",
+                "weights.safetensors", "checkpoint.pth");
     }
 
     @Test
@@ -346,10 +349,10 @@ class CommandLineTest {
 
     @Test
     void runOnTheBuiltInModelPrintsTopFiveAndTheStepTable() {
-        Result r = cli("run", "--runs", "1", "--warmup", "1");
+        Result r = cli("run", "--synthetic", "small", "--runs", "1", "--warmup", "1");
         assertEquals(0, r.code(), r.out() + r.err());
         String out = r.out();
-        assertTrue(out.contains("BinaryViT-S with built-in deterministic weights"), out);
+        assertTrue(out.contains("BinaryViT-S with built-in deterministic weights (--synthetic"), out);
         assertTrue(out.contains("sample.png (bundled)"), out);
         long ranked = out.lines().filter(l -> l.matches("\\s+[1-5]\\. class \\d+\\s+p=\\d\\.\\d{4}\\s+logit=-?\\d+\\.\\d{3}")).count();
         assertEquals(5, ranked, out);
@@ -388,6 +391,10 @@ class CommandLineTest {
                 "--weights and --config go together");
         assertUserError(cli("run", "--config", good.resolve("config.json").toString()),
                 "--weights and --config go together");
+        assertUserError(cli("run", "--model", good.toString(), "--synthetic", "small"), "choose one model");
+        assertUserError(cli("run", "--synthetic", "large"), "--synthetic: only 'small'");
+        assertUserError(cli("run", "--model", tmp.resolve("nowhere").toString()), "nowhere does not exist");
+        assertUserError(cli("run", "--model", good.resolve("config.json").toString()), "is not a directory");
         assertUserError(cli("run", "--threads", "0"), "--threads");
         assertUserError(cli("run", "--threads", "-3"), "--threads");
         assertUserError(cli("run", "--runs", "0"), "--runs");
@@ -419,11 +426,32 @@ class CommandLineTest {
     }
 
     @Test
-    void runRefusesAConfigWhoseImagesAreNotRgb() throws IOException {
+    void runOnAGreyModelNeedsItsPreprocessorConfig() throws IOException {
         BinaryVitConfig gray = BinaryVitConfig.fromJson(CONFIG.replaceFirst("\\{", "{\"num_channels\": 1, "));
         Path dir = SyntheticCase.writeDir(tmp.resolve("gray"), gray, SyntheticWeights.create(gray, 3),
                 Safetensors.of(Map.of(), Map.of()));
-        assertUserError(cli("run", "--config", dir.resolve("config.json").toString(),
-                "--weights", dir.resolve("weights.safetensors").toString(), "--runs", "1"), "num_channels", "1");
+        assertUserError(cli("run", "--model", dir.toString(), "--runs", "1"), "1-channel", "preprocessor_config.json");
+        Files.writeString(dir.resolve("preprocessor_config.json"), "{\"size\": {\"height\": 64, \"width\": 64},"
+                + " \"image_mean\": [0.5], \"image_std\": [0.25]}");
+        Result r = cli("run", "--model", dir.toString(), "--runs", "1", "--warmup", "0");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("sample.png (bundled)"), r.out());
+    }
+
+    @Test
+    void runWithoutArgumentsClassifiesTheBundledImagesWithTheBundledModel() {
+        Result r = cli("run", "--runs", "1", "--warmup", "0");
+        assertEquals(0, r.code(), r.out() + r.err());
+        String out = r.out();
+        assertTrue(out.contains("bundled BinaryViT trained on Fashion-MNIST"), out);
+        // one image of each class, each with its true label beside the prediction
+        for (String label : new String[] {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                "Sneaker", "Bag", "Ankle boot"}) {
+            assertTrue(out.lines().anyMatch(l -> l.contains("(bundled)  (true: " + label + ", ")), label + " in\n" + out);
+        }
+        assertTrue(out.lines().anyMatch(l -> l.matches("top-1 right on \\d+ of 10 labelled images")), out);
+        long right = out.lines().filter(l -> l.contains(", right)")).count();
+        assertTrue(right >= 7, "a trained model gets most of its own test images right:\n" + out);
+        assertTrue(r.last().strip().startsWith("forward"), r.last());
     }
 }
