@@ -1,6 +1,7 @@
 package dev.binaryvit.model;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import picocli.CommandLine.Option;
@@ -18,7 +19,8 @@ final class ModelOptions {
     @Option(names = "--weights", paramLabel = "FILE", description = "Weights (safetensors or PyTorch checkpoint); needs --config.")
     Path weights;
 
-    @Option(names = "--config", paramLabel = "config.json", description = "Config (official format); needs --weights.")
+    @Option(names = "--config", paramLabel = "config.json",
+            description = "Config (official format); needs --weights. A preprocessor_config.json beside it is used.")
     Path config;
 
     @Option(names = "--synthetic", paramLabel = "small",
@@ -57,7 +59,12 @@ final class ModelOptions {
         check();
         if (synthetic != null) return BinaryVit.builtIn(threads);
         if (model != null) return BinaryVit.create(ModelFiles.read(model), threads);
-        if (weights != null) return BinaryVit.create(ModelFiles.read(config, weights, null), threads);
+        if (weights != null) {
+            // A preprocessor_config.json beside the config belongs to it, as in a model directory.
+            Path preprocessor = config.toAbsolutePath().resolveSibling(ModelFiles.PREPROCESSOR);
+            return BinaryVit.create(ModelFiles.read(config, weights, Files.isRegularFile(preprocessor) ? preprocessor : null),
+                    threads);
+        }
         return BinaryVit.bundled(threads);
     }
 

@@ -51,6 +51,24 @@ class BundledModelTest {
     }
 
     @Test
+    void verifyReadsTheTrainingCheckpoint() throws IOException {
+        // a reference case of the bundled images through the double-precision NaiveForward, beside the checkpoint
+        ModelFiles files = ModelFiles.read(DIR);
+        BundledImages images = BundledImages.load();
+        int per = files.config().numChannels() * files.config().imageSize() * files.config().imageSize();
+        float[] input = new float[images.size() * per];
+        for (int i = 0; i < images.size(); i++) files.preprocessor().apply(images.image(i), input, i * per);
+        Safetensors reference = SyntheticCase.create(Weights.check(files.tensors(), files.config()), input, images.size());
+        Path dir = Files.createDirectories(tmp.resolve("verify"));
+        Files.copy(DIR.resolve("config.json"), dir.resolve("config.json"));
+        Files.copy(DIR.resolve("checkpoint.pth"), dir.resolve("checkpoint.pth"));
+        SafetensorsWriter.write(dir.resolve("case.safetensors"), reference.tensors());
+        CommandLineTest.Result r = CommandLineTest.cli("verify", dir.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.last().startsWith("verify: PASS layers=5 ") && r.last().endsWith("top1_agree=10/10"), r.last());
+    }
+
+    @Test
     void theJarCarriesTheRepositorysModel() throws IOException {
         for (String name : new String[] {"config.json", "preprocessor_config.json", "weights.safetensors", "images.csv"}) {
             assertArrayEquals(Files.readAllBytes(DIR.resolve(name)), ModelFiles.resource(name), name);
