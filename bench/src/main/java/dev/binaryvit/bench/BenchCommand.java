@@ -1,11 +1,13 @@
 package dev.binaryvit.bench;
 
+import ai.onnxruntime.OrtException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,11 +34,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./binaryvit bench [--quick]}: the machine probes, the kernel, baseline and model benchmarks
- * (JMH, one JSON result file per group), the model's operator profile, then the roofline report.
- * Writes {@code reports/ROOFLINE.md}, {@code reports/roofline.svg} and the raw files behind them in
- * {@code reports/raw/}; JMH's own logs go to {@code reports/tmp/} (not committed). The last line
- * is {@code bench: model_ms=<x> gemm_peak_fraction=<x> report=reports/ROOFLINE.md}.
+ * {@code ./binaryvit bench [--quick] [--against MODEL.onnx ...]}: the machine probes, the kernel,
+ * baseline and model benchmarks (JMH, one JSON result file per group), the float models given with
+ * {@code --against} timed against BinaryViT-S ({@link Against}), the model's operator profile, then
+ * the roofline report. Writes {@code reports/ROOFLINE.md}, {@code reports/roofline.svg} and the raw
+ * files behind them in {@code reports/raw/}; JMH's own logs go to {@code reports/tmp/} (not
+ * committed). Before the last line, one line per float model and thread count
+ * ({@code bench: against m.onnx threads=1 onnx_ms=<x> binaryvit_ms=<x> ratio=<x>}). The last line
+ * is {@code bench: model_ms=<x> gemm_peak_fraction=<x> report=reports/ROOFLINE.md}. Bad options and
+ * unusable models are one line on stderr ({@code bench: ...}) and exit code 2, before anything runs.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run the JMH probes and benchmarks and the operator profile; write reports/ROOFLINE.md.")
@@ -46,6 +52,14 @@ public final class BenchCommand implements Callable<Integer> {
     static final String MODEL_BENCHMARK = "ModelBenchmark";
     static final String MODEL_REFERENCE = "ModelReferenceBenchmark";
     static final String OPERATOR_PROFILE = "OperatorProfile";
+    static final String AGAINST = "against";
+
+    /** A problem with the command line or its files: one line on stderr, exit code 2. */
+    static final class BadInput extends Exception {
+        BadInput(String message) {
+            super(message);
+        }
+    }
 
     @Option(names = "--quick", description = "Fewer iterations, shapes and widths: under 5 minutes on 2 cores.")
     boolean quick;
@@ -55,8 +69,27 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--only", split = ",", paramLabel = "GROUP",
             description = "Run only the groups whose names start with these (a partial report, for development): "
-                    + "probes, openblas, gemm, attention, pooling, model, profile.")
+                    + "probes, openblas, gemm, attention, pooling, model, against, profile.")
     List<String> only;
+
+    @Option(names = "--against", paramLabel = "MODEL.onnx",
+            description = "Time this ONNX model (one float input [1, 3, 224, 224]) with ONNX Runtime on the CPU, "
+                    + "at 1 and 2 intra-op threads, alternating with BinaryViT-S at 1 and 2 threads, and report "
+                    + "BinaryViT-S's time / the model's. May be given several times.")
+    List<Path> against;
+
+    @Option(names = "--against-rounds", paramLabel = "N",
+            description = "Measured rounds of --against (default 20, --quick 10).")
+    Integer againstRounds;
+
+    @Option(names = "--against-images", paramLabel = "N",
+            description = "Images each contender of --against runs back to back in a round (default 8, --quick 4).")
+    Integer againstImages;
+
+    @Option(names = "--against-warmup", paramLabel = "SECONDS",
+            description = "How long each BinaryViT-S runs alone before the rounds of --against (default 8, "
+                    + "--quick 5); each ONNX Runtime session a quarter of it.")
+    Double againstWarmup;
 
     @Option(names = "--report-only", description = "Rewrite the report from the raw files of the last run; run nothing.")
     boolean reportOnly;
@@ -69,8 +102,28 @@ public final class BenchCommand implements Callable<Integer> {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        CommandLine cli = new CommandLine(new BenchCommand(System.out));
-        System.exit(cli.execute(args));
+        System.exit(execute(System.out, System.err, args));
+    }
+
+    /** Runs a command line, printing results to {@code out} and problems to {@code err}; returns the exit code. */
+    static int execute(PrintStream out, PrintStream err, String... args) {
+        CommandLine cli = new CommandLine(new BenchCommand(out));
+        PrintWriter errors = new PrintWriter(err, true);
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(errors);
+        cli.setExecutionExceptionHandler((e, line, parsed) -> {
+            // The user's to fix: one clear line, no stack trace.
+            if (e instanceof BadInput) {
+                line.getErr().println("bench: " + e.getMessage());
+                line.getErr().flush();
+                return 2;
+            }
+            throw e;
+        });
+        int code = cli.execute(args);
+        errors.flush();
+        out.flush();
+        return code;
     }
 
     /** One JMH run: the benchmarks it includes, parameter overrides, and its own iteration settings. */
@@ -174,6 +227,9 @@ public final class BenchCommand implements Callable<Integer> {
         Path tmp = reportsDir.resolve("tmp");
         String reportPath = reportsDir.equals(root.resolve("reports"))
                 ? "reports/" + RooflineReport.MARKDOWN : reportsDir.resolve(RooflineReport.MARKDOWN).toString();
+        List<Path> models = against == null ? List.of() : against;
+        boolean againstWanted = !models.isEmpty() && (only == null || only.stream().anyMatch(AGAINST::startsWith));
+        Against.Settings againstSettings = checkAgainst(models, againstWanted);
         if (reportOnly) {
             RooflineReport.Summary s = RooflineReport.write(RooflineReport.load(raw), reportsDir);
             out.println(s.line(reportPath));
@@ -188,7 +244,11 @@ public final class BenchCommand implements Callable<Integer> {
         ObjectNode run = json.createObjectNode();
         String command = "./binaryvit bench" + (quick ? " --quick" : "")
                 + (reports != null ? " --reports " + reports : "")
-                + (only != null ? " --only " + String.join(",", only) : "");
+                + (only != null ? " --only " + String.join(",", only) : "")
+                + models.stream().map(m -> " --against " + m).reduce("", String::concat)
+                + (againstRounds != null ? " --against-rounds " + againstRounds : "")
+                + (againstImages != null ? " --against-images " + againstImages : "")
+                + (againstWarmup != null ? " --against-warmup " + againstWarmup : "");
         run.put("command", command);
         run.put("mode", quick ? "quick" : "full");
         run.put("started", start.truncatedTo(ChronoUnit.SECONDS).toString());
@@ -216,7 +276,7 @@ public final class BenchCommand implements Callable<Integer> {
         boolean profileWanted = only == null || only.contains("profile");
         ArrayNode groupLog = run.putArray("groups");
         int step = 0;
-        int steps = groups.size() + (profileWanted ? 1 : 0);
+        int steps = groups.size() + (againstWanted ? 1 : 0) + (profileWanted ? 1 : 0);
         for (Group g : groups) {
             step++;
             Instant t0 = Instant.now();
@@ -252,6 +312,34 @@ public final class BenchCommand implements Callable<Integer> {
                 gn.put("error", error);
             }
         }
+        AgainstResults againstResults = null;
+        if (againstWanted) {
+            step++;
+            out.printf("bench: [%d/%d] %s (%s against BinaryViT-S, ONNX Runtime, 1 and 2 threads, %d rounds)...%n",
+                    step, steps, AGAINST, models.stream().map(m -> m.getFileName().toString())
+                            .reduce((x, y) -> x + ", " + y).orElse(""), againstSettings.rounds());
+            out.flush();
+            Instant t0 = Instant.now();
+            String error = null;
+            try {
+                againstResults = Against.run(models, againstSettings, out);
+                againstResults.write(raw.resolve(AgainstResults.FILE));
+            } catch (OnnxModel.Unusable | OrtException | IOException | RuntimeException e) {
+                error = OnnxModel.oneLine(e);
+                notes.add("The float models (--against) were not timed: " + error);
+            }
+            double secs = seconds(t0);
+            out.printf("bench:        %s in %.0f s%n", error == null ? "done" : "failed", secs);
+            ObjectNode gn = groupLog.addObject();
+            gn.put("name", AGAINST);
+            gn.put("models", models.stream().map(Path::toString).reduce((x, y) -> x + " " + y).orElse(""));
+            gn.put("rounds", againstSettings.rounds());
+            gn.put("images_per_round", againstSettings.imagesPerRound());
+            gn.put("seconds", Math.round(secs));
+            if (error != null) {
+                gn.put("error", error);
+            }
+        }
         if (profileWanted) {
             out.printf("bench: [%d/%d] operator profile...%n", steps, steps);
             out.flush();
@@ -269,8 +357,44 @@ public final class BenchCommand implements Callable<Integer> {
         json.writeValue(raw.resolve(RooflineReport.RUN_FILE).toFile(), run);
 
         RooflineReport.Summary s = RooflineReport.write(RooflineReport.load(raw), reportsDir);
+        if (againstResults != null) {
+            againstResults.lines().forEach(out::println);
+        }
         out.println(s.line(reportPath));
         return 0;
+    }
+
+    /**
+     * Checks the {@code --against} options and, when they will run, opens each model once (one
+     * thread, one inference), so that a missing file or an unusable model stops the command before
+     * anything has run or been deleted. Returns the settings of the rounds.
+     */
+    private Against.Settings checkAgainst(List<Path> models, boolean wanted) throws BadInput {
+        if (againstRounds != null && againstRounds < 1) {
+            throw new BadInput("--against-rounds must be at least 1, not " + againstRounds);
+        }
+        if (againstImages != null && againstImages < 1) {
+            throw new BadInput("--against-images must be at least 1, not " + againstImages);
+        }
+        if (againstWarmup != null && !(againstWarmup >= 0)) {
+            throw new BadInput("--against-warmup must be a number of seconds >= 0, not " + againstWarmup);
+        }
+        if (models.isEmpty() && only != null && only.contains(AGAINST)) {
+            throw new BadInput("--only against needs one or more --against MODEL.onnx");
+        }
+        if (!models.isEmpty() && reportOnly) {
+            throw new BadInput("--report-only runs nothing, so --against cannot be timed; drop one of them");
+        }
+        if (wanted) {
+            for (Path m : models) {
+                try (OnnxModel model = OnnxModel.open(m, 1)) {
+                    // opened, checked and run once: usable
+                } catch (OnnxModel.Unusable e) {
+                    throw new BadInput("--against " + e.getMessage());
+                }
+            }
+        }
+        return Against.Settings.of(quick, againstRounds, againstImages, againstWarmup);
     }
 
     private static double seconds(Instant since) {
@@ -298,7 +422,8 @@ public final class BenchCommand implements Callable<Integer> {
             for (Path f : files.toList()) {
                 String n = f.getFileName().toString();
                 if (n.endsWith(".json") && (n.startsWith(RooflineReport.JMH_PREFIX) || n.equals(RooflineReport.RUN_FILE)
-                        || n.equals(RooflineReport.MACHINE_FILE) || n.equals(RooflineReport.PROFILE_FILE))) {
+                        || n.equals(RooflineReport.MACHINE_FILE) || n.equals(RooflineReport.PROFILE_FILE)
+                        || n.equals(AgainstResults.FILE))) {
                     Files.delete(f);
                 }
             }

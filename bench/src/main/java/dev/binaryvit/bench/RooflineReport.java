@@ -19,7 +19,8 @@ import java.util.stream.Stream;
 /**
  * Writes {@code ROOFLINE.md} and {@code roofline.svg} from the raw files of one bench run:
  * {@code raw/run.json} (the command), {@code raw/machine.json} ({@link Machine}),
- * {@code raw/jmh-*.json} (JMH results) and {@code raw/operator-profile.json} ({@link Profile}).
+ * {@code raw/jmh-*.json} (JMH results), {@code raw/operator-profile.json} ({@link Profile}) and
+ * {@code raw/against.json} ({@link AgainstResults}, when {@code --against} ran).
  * Every figure in the report comes from those files; whatever is missing is said, never guessed.
  */
 public final class RooflineReport {
@@ -46,9 +47,11 @@ public final class RooflineReport {
      * @param notes    what is missing or went wrong, one sentence each
      * @param rawFiles the raw file names, for the list at the end
      * @param load     the 1-minute load average at the start and end of the run ("4.1 / 3.9"), or null
+     * @param against  the float models timed against BinaryViT-S, or null when none were
      */
     public record Inputs(String command, String started, double seconds, Machine machine, JmhResults jmh,
-                         Profile profile, List<String> notes, List<String> rawFiles, String load) {
+                         Profile profile, List<String> notes, List<String> rawFiles, String load,
+                         AgainstResults against) {
 
         public Inputs {
             notes = List.copyOf(notes);
@@ -127,7 +130,17 @@ public final class RooflineReport {
         } else if (notes.stream().noneMatch(n -> n.startsWith("Operator profile"))) {
             notes.add("Operator profile missing (" + RAW + "/" + PROFILE_FILE + "): no per-layer or per-operator tables.");
         }
-        return new Inputs(command, started, seconds, machine, jmh, profile, notes, rawFiles, load);
+        AgainstResults against = null;
+        Path ag = rawDir.resolve(AgainstResults.FILE);
+        if (Files.isRegularFile(ag)) {
+            try {
+                against = AgainstResults.read(ag);
+            } catch (IOException | RuntimeException e) {
+                notes.add("The float models' times (" + RAW + "/" + AgainstResults.FILE + ") could not be read: "
+                        + e.getMessage());
+            }
+        }
+        return new Inputs(command, started, seconds, machine, jmh, profile, notes, rawFiles, load, against);
     }
 
     /** Writes ROOFLINE.md and roofline.svg into {@code reportsDir}; returns the summary for the last line. */
@@ -341,6 +354,7 @@ public final class RooflineReport {
         layers(md, a);
         operators(md, a);
         speedups(md, a);
+        against(md, in.against());
         bounds(md, a);
         method(md, a);
         md.append("## Raw files\n\n");
@@ -593,6 +607,50 @@ public final class RooflineReport {
         forwardVsSteps(md, a);
         threads(md, jmh);
         widths(md, jmh);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Against float models
+
+    private static void against(StringBuilder md, AgainstResults r) {
+        md.append("## Against float models\n\n");
+        if (r == null) {
+            md.append("Not run: `./binaryvit bench --against MODEL.onnx` times ONNX models with ONNX Runtime "
+                    + "against BinaryViT-S.\n\n");
+            return;
+        }
+        Against.Settings s = r.settings();
+        md.append(r.binaryVit()).append(r.vectorBits() > 0 ? ", " + r.vectorBits() + "-bit vectors" : "")
+                .append(", against each ONNX model run by ONNX Runtime ").append(r.onnxRuntime())
+                .append(" (CPU, all graph optimisations, sequential execution, 1 inter-op thread, intra-op threads "
+                        + "as the table says) in one JVM, alternating: ")
+                .append(s.rounds()).append(s.rounds() == 1 ? " round" : " rounds").append(", in each of which every "
+                        + "contender ran ").append(s.imagesPerRound()).append(s.imagesPerRound() == 1 ? " image" : " images")
+                .append(" back to back after a pause of ").append(s.pauseMillis()).append(" ms and one untimed image, "
+                        + "the order rotating from round to round; before the rounds each BinaryViT-S ran alone for ")
+                .append(Fmt.num(s.binaryVitWarmupSeconds())).append(" s and each ONNX Runtime session for ")
+                .append(Fmt.num(s.onnxWarmupSeconds())).append(" s. Times are the medians over the rounds of ms per "
+                        + "image; ratio = BinaryViT-S's time / the model's at the same number of threads: below 1.0, "
+                        + "BinaryViT-S is faster. BinaryViT-S runs synthetic weights (its time does not depend on them).\n\n");
+        List<List<String>> rows = new ArrayList<>();
+        for (AgainstResults.Model m : r.models()) {
+            String input = m.inputName() + " " + m.declaredShape()
+                    + (m.declaredShape().equals(m.shape()) ? "" : ", run at " + m.shape());
+            for (int t : r.threads()) {
+                rows.add(List.of(m.file(), input, Integer.toString(t), Fmt.sig3(m.median(t)),
+                        Fmt.sig3(r.binaryVitMedian(t)), Fmt.sig3(r.ratio(m, t))));
+            }
+        }
+        table(md, List.of("_model", "_input", "threads", "model ms/image", "BinaryViT-S ms/image", "ratio"), rows);
+        List<String> cores = r.threads().stream().filter(t -> Double.isFinite(r.coresAt(t)))
+                .map(t -> Fmt.sig3(r.coresAt(t)) + " at " + t + (t == 1 ? " thread" : " threads")).toList();
+        if (!cores.isEmpty()) {
+            md.append("Cores the process got while the contenders ran (its CPU time over the wall time of the timed "
+                    + "blocks): ").append(String.join(", ", cores)).append(". On an idle machine these are about the "
+                            + "thread counts; fewer means other processes held the cores, and the times above are "
+                            + "slowed by them, not by the contenders (the ratios less so, as the contenders alternate, "
+                            + "but a starved JIT or a slow spell within a block still skews them).\n\n");
+        }
     }
 
     private static String paramText(Map<String, String> params, String... skip) {
