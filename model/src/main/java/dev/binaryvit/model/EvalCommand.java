@@ -62,12 +62,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         if (reference != null) RunCommand.requireFile(reference, "--reference");
         try (BinaryVit m = model.open(threads)) {
-            Preprocessor preprocessor;
-            try {
-                preprocessor = m.preprocessor();
-            } catch (IllegalStateException e) {
-                throw new IllegalArgumentException(e.getMessage(), e);
-            }
+            Preprocessor preprocessor = model.preprocessor(m);
             List<String> classes = classNames(m.config());
             LabelledImages images = open(classes);
             Reference ref = reference == null ? null : Reference.read(reference, images.size(), m.config().numLabels());

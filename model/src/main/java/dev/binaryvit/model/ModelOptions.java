@@ -68,6 +68,15 @@ final class ModelOptions {
         return BinaryVit.bundled(threads);
     }
 
+    /** The model's preprocessing; a user's error (a model directory lacking the file) when it has none. */
+    Preprocessor preprocessor(BinaryVit m) {
+        try {
+            return m.preprocessor();
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     /** One line saying which model runs. */
     String describe(BinaryVit m) {
         if (synthetic != null) {

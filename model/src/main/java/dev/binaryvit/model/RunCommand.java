@@ -75,12 +75,7 @@ final class RunCommand implements Callable<Integer> {
         }
         List<Input> inputs = inputs();
         try (BinaryVit m = model.open(threads)) {
-            Preprocessor preprocessor;
-            try {
-                preprocessor = m.preprocessor();
-            } catch (IllegalStateException e) {
-                throw new IllegalArgumentException(e.getMessage(), e);   // the user's model directory lacks a file
-            }
+            Preprocessor preprocessor = model.preprocessor(m);
             out.printf("model: %s%n", model.describe(m));
             out.printf("preprocessing: %s%n", preprocessor.describe());
             out.printf("kernels: %s, threads: %d%n", Kernels.description(), threads);
