@@ -1,5 +1,6 @@
 package dev.binaryvit.kernels;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
@@ -205,13 +206,24 @@ public final class Parallel implements AutoCloseable {
         return (int) Math.max(1, ((long) back - front + grain - 1) / grain / 2) * grain;
     }
 
-    /** Stops the worker threads; later calls fail. */
+    /**
+     * Stops the worker threads; later calls fail. A call running on another thread completes first
+     * (close waits for it); a call that closes its own pool from inside its body completes too.
+     */
     @Override
     public void close() {
         if (this == SERIAL) {
             return;
         }
-        closed = true;
+        if (List.of(workers).contains(Thread.currentThread())) {
+            closed = true; // from a body, on a worker: its call has started, and the workers finish it
+        } else {
+            // Synchronized: closed is never set between a call's check of it and the start of that
+            // call, which would leave the call waiting for workers that had already stopped.
+            synchronized (this) {
+                closed = true;
+            }
+        }
         for (Worker w : workers) {
             LockSupport.unpark(w);
         }
@@ -238,8 +250,8 @@ public final class Parallel implements AutoCloseable {
                         LockSupport.park(Parallel.this);
                     }
                 }
-                if (closed) {
-                    return;
+                if (generation == seen) {
+                    return; // closed, and no call started: a call already started is finished first
                 }
                 seen = generation;
                 try {

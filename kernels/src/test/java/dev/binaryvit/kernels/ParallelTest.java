@@ -10,6 +10,12 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
@@ -125,5 +131,65 @@ class ParallelTest {
         pool.close();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.forRange(100, 1, (from, to) -> { }));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    }
+
+    /**
+     * close() while a call runs, from inside its body (on either thread) or from another thread: the
+     * call completes (before the fix, a worker that saw closed before it saw the call stopped without
+     * taking part, and the call waited for it forever, about one time in two), and later calls are
+     * refused.
+     */
+    @Test
+    void closingWhileACallRunsNeverStrandsIt() throws Exception {
+        ExecutorService callers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "parallel-caller");
+            t.setDaemon(true); // a stranded call must not keep the test JVM alive
+            return t;
+        });
+        try {
+            for (int round = 0; round < 20; round++) {
+                Parallel inside = Parallel.of(2);
+                AtomicInteger rows = new AtomicInteger();
+                boolean onWorker = round % 2 == 1;
+                AtomicBoolean closedInside = new AtomicBoolean();
+                Future<?> call = callers.submit(() -> inside.forRange(1000, 1, (from, to) -> {
+                    boolean worker = Thread.currentThread().getName().startsWith(Parallel.WORKER_NAME);
+                    if (worker == onWorker && closedInside.compareAndSet(false, true)) {
+                        inside.close(); // on the caller, while the worker may still be parked, or on the worker
+                    }
+                    if (onWorker && !worker) {
+                        sleep(1); // the caller is slow: the worker gets parts
+                    }
+                    rows.addAndGet(to - from);
+                }));
+                call.get(60, TimeUnit.SECONDS); // a hang fails here
+                assertEquals(1000, rows.get(), "round " + round + ": the call that closed its pool");
+                inside.close(); // in case the worker ran no part
+                assertThrows(IllegalStateException.class, () -> inside.forRange(100, 1, (from, to) -> { }));
+
+                Parallel outside = Parallel.of(2);
+                CountDownLatch going = new CountDownLatch(1);
+                Future<Integer> calls = callers.submit(() -> {
+                    int done = 0;
+                    try {
+                        for (; done < 2000; done++) {
+                            AtomicInteger n = new AtomicInteger();
+                            outside.forRange(64, 1, (from, to) -> n.addAndGet(to - from));
+                            assertEquals(64, n.get());
+                            going.countDown();
+                        }
+                    } catch (IllegalStateException refused) {
+                        assertTrue(refused.getMessage().contains("closed"), refused.getMessage());
+                    }
+                    return done;
+                });
+                assertTrue(going.await(60, TimeUnit.SECONDS));
+                outside.close(); // from this thread, while the other calls and calls
+                assertTrue(calls.get(60, TimeUnit.SECONDS) >= 1); // a hang fails here
+                assertThrows(IllegalStateException.class, () -> outside.forRange(100, 1, (from, to) -> { }));
+            }
+        } finally {
+            callers.shutdownNow();
+        }
     }
 }

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A loaded BinaryViT: a model directory (official config, safetensors or PyTorch checkpoint
@@ -28,6 +29,11 @@ import java.util.Locale;
  * kept and reused, so a forward pass allocates nothing once a batch size has been seen. One model
  * runs one forward pass at a time (calls are serialised); its threads work inside each kernel,
  * and the results do not depend on their number.
+ *
+ * <p>A model may be shared by any number of threads: each call gives the result it gives alone,
+ * bit for bit, and the scratch memory does not grow with the number of calling threads (see
+ * {@link #workspaceBytes()}). After {@link #close()}, every call that runs the model throws
+ * {@code IllegalStateException("this model is closed")}.
  */
 public final class BinaryVit implements AutoCloseable {
 
@@ -39,9 +45,22 @@ public final class BinaryVit implements AutoCloseable {
     private final Head head;
     private final Parallel parallel;
     private final Ops ops;
+    /** The scratch of the thread inside a call (calls are serialised): only used under the model's lock. */
     private final Workspace workspace = new Workspace();
-    /** For a batch shared out between threads: each thread its own scratch and single-threaded kernels. */
-    private final ThreadLocal<Workspace> threadWorkspaces = ThreadLocal.withInitial(Workspace::new);
+    /**
+     * For a batch shared out between threads: each of the model's worker threads its own scratch and
+     * single-threaded kernels; the calling thread uses {@link #workspace}. Only the pool's threads - 1
+     * workers ever get one: were calling threads to get one too, every thread that ever called would
+     * keep a workspace as long as it lives (a server's pool of request threads: one each).
+     */
+    private final ThreadLocal<Workspace> threadWorkspaces = ThreadLocal.withInitial(this::newWorkerWorkspace);
+    /** The workers' workspaces, for {@link #workspaceBytes()}: at most threads - 1. */
+    private final List<Workspace> workerWorkspaces = new CopyOnWriteArrayList<>();
+    /**
+     * Set by {@link #close()} before it waits for a running call; every call checks it under the
+     * lock first. Volatile: a call waiting for the lock sees it when it gets in.
+     */
+    private volatile boolean closed;
     /** The batch split over the threads, image by image; one job, as forward runs one call at a time. */
     private final ImagesJob imagesJob = new ImagesJob();
     private final Ops serialOps;
@@ -208,6 +227,7 @@ public final class BinaryVit implements AutoCloseable {
      * then need no synchronisation at all. With batch > 1, {@code observer} hears each step once per image.
      */
     public synchronized void forward(float[] images, int batch, float[] logits, StepObserver observer, Trace trace) {
+        checkOpen();
         checkBatch(batch);
         long imagesNeeded = (long) batch * imageFloats();
         if (wrongLength(images, imagesNeeded)) {
@@ -221,8 +241,14 @@ public final class BinaryVit implements AutoCloseable {
         if (batch >= 2 && parallel.threads() > 1 && observer == StepObserver.NONE && trace == Trace.OFF) {
             parallel.run(batch, 1, imagesJob.set(images, logits));
         } else {
-            for (int b = 0; b < batch; b++) {
-                image(ops, workspace, images, b, logits, observer, trace);
+            try {
+                for (int b = 0; b < batch; b++) {
+                    image(ops, workspace, images, b, logits, observer, trace);
+                }
+            } finally {
+                if (closed) {
+                    parallel.close(); // the observer closed the model: its threads stop now that this call is done
+                }
             }
         }
     }
@@ -240,7 +266,8 @@ public final class BinaryVit implements AutoCloseable {
 
         @Override
         public void run(int from, int to) {
-            Workspace own = threadWorkspaces.get();
+            // The calling thread holds the model's lock: it has the model's own workspace to itself.
+            Workspace own = Thread.holdsLock(BinaryVit.this) ? workspace : threadWorkspaces.get();
             for (int b = from; b < to; b++) {
                 image(serialOps, own, images, b, logits, StepObserver.NONE, Trace.OFF);
             }
@@ -293,6 +320,7 @@ public final class BinaryVit implements AutoCloseable {
 
     /** The hidden state after the embeddings: {@code hidden.0}, {@code [batch][tokens][channels]}. */
     public synchronized float[] embed(float[] images, int batch) {
+        checkOpen();
         checkBatch(batch);
         long needed = (long) batch * imageFloats();
         if (wrongLength(images, needed)) {
@@ -308,6 +336,7 @@ public final class BinaryVit implements AutoCloseable {
      * {@code hidden.i}: returns {@code hidden.(i+1)} (the official code's layer input numbering).
      */
     public synchronized float[] layer(int i, float[] hidden, int batch) {
+        checkOpen();
         if (i < 0 || i >= layers.length) {
             throw new IllegalArgumentException("layer " + i + " does not exist: the model has " + layers.length);
         }
@@ -329,6 +358,7 @@ public final class BinaryVit implements AutoCloseable {
 
     /** Logits {@code [batch][labels]} from the encoder output {@code hidden.(layers)}. */
     public synchronized float[] head(float[] hidden, int batch) {
+        checkOpen();
         checkBatch(batch);
         long needed = hiddenLength(layers.length, batch);
         if (wrongLength(hidden, needed)) {
@@ -341,6 +371,7 @@ public final class BinaryVit implements AutoCloseable {
 
     /** The top {@code k} classes of one image, after the model's {@link #preprocessor()}. */
     public List<Prediction> classify(BufferedImage image, int k) {
+        checkOpen(); // before the preprocessing (forward checks again, under the lock)
         float[] logits = forward(preprocessor().apply(image), 1);
         return top(logits, 0, k);
     }
@@ -388,15 +419,50 @@ public final class BinaryVit implements AutoCloseable {
         return total;
     }
 
-    /** Bytes of scratch buffers held for the largest batch run so far. */
-    public long workspaceBytes() {
-        return workspace.bytes();
+    /**
+     * Bytes of scratch buffers the model holds: one set for the thread inside a call, sized for the
+     * largest batch of {@link #embed}, {@link #layer} or {@link #head} and for one image of
+     * {@link #forward}, and, once a batch has been shared out between the model's threads, one
+     * image's set for each of its {@code threads() - 1} worker threads. It does not grow with the
+     * number of threads that call the model. (The kernels also keep some scratch of their own, such
+     * as an attention call's keys and values reordered, in every thread that has run them, shared by
+     * all models and freed when that thread ends; it is not counted here.)
+     */
+    public synchronized long workspaceBytes() {
+        long total = workspace.bytes();
+        for (Workspace w : workerWorkspaces) {
+            total += w.bytes();
+        }
+        return total;
     }
 
-    /** Stops the model's threads. */
+    /**
+     * Stops the model's threads. A call already running completes (close waits for it); every
+     * later call, and every call waiting for the one running, throws
+     * {@code IllegalStateException("this model is closed")}. Closing again does nothing.
+     */
     @Override
     public void close() {
-        parallel.close();
+        closed = true;
+        if (Thread.holdsLock(this)) {
+            return; // called from within this model's forward (by its observer): that call stops the threads when done
+        }
+        synchronized (this) {
+            // No call is running now, so none can be left waiting for a worker that has stopped.
+            parallel.close();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this model is closed");
+        }
+    }
+
+    private Workspace newWorkerWorkspace() {
+        Workspace w = new Workspace();
+        workerWorkspaces.add(w);
+        return w;
     }
 
     private boolean isLastOfStage(int i) {
