@@ -119,7 +119,6 @@ public record ModelFiles(BinaryVitConfig config, Safetensors tensors, Preprocess
      * As a safetensors header length, either would be over 67 MB, beyond any weight file's header.
      */
     static boolean isCheckpoint(Path file) throws IOException {
-        RunCommand.requireFile(file, "weights");
         byte[] head = new byte[4];
         try (InputStream in = Files.newInputStream(file)) {
             if (in.readNBytes(head, 0, 4) < 4) return false;   // too short for either: Safetensors says so

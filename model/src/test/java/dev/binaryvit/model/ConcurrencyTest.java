@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -47,14 +46,6 @@ class ConcurrencyTest {
     /** One call on a model, by name, returning something that {@link Objects#deepEquals} compares exactly. */
     private record Call(String name, Function<BinaryVit, Object> run) {}
 
-    private static float[] randomImages(int batch, int floats, long seed) {
-        Random random = new Random(seed);
-        float[] x = new float[batch * floats];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) random.nextGaussian();
-        }
-        return x;
-    }
 
     /**
      * Calls on a bundled model: classify of each bundled image (decoded anew by each call, as a
@@ -68,9 +59,9 @@ class ConcurrencyTest {
             int index = i;
             calls.add(new Call("classify(" + bundled.name(i) + ")", m -> m.classify(image(bundled, index), 3)));
         }
-        calls.add(new Call("forward(1 image)", m -> m.forward(randomImages(1, m.imageFloats(), 1), 1)));
-        calls.add(new Call("forward(4 images)", m -> m.forward(randomImages(4, m.imageFloats(), 2), 4)));
-        calls.add(new Call("forward(7 images)", m -> m.forward(randomImages(7, m.imageFloats(), 3), 7)));
+        calls.add(new Call("forward(1 image)", m -> m.forward(ForwardPropertiesTest.randomImages(1, m.imageFloats(), 1), 1)));
+        calls.add(new Call("forward(4 images)", m -> m.forward(ForwardPropertiesTest.randomImages(4, m.imageFloats(), 2), 4)));
+        calls.add(new Call("forward(7 images)", m -> m.forward(ForwardPropertiesTest.randomImages(7, m.imageFloats(), 3), 7)));
         return calls;
     }
 
@@ -207,7 +198,7 @@ class ConcurrencyTest {
     @Test
     void manyShortLivedCallingThreadsDoNotGrowTheWorkspace() throws Exception {
         try (BinaryVit model = BinaryVit.bundled(2)) {
-            float[] images = randomImages(3, model.imageFloats(), 4);
+            float[] images = ForwardPropertiesTest.randomImages(3, model.imageFloats(), 4);
             float[] expected = model.forward(images, 3);
             long bound = model.workspaceBytes() + (model.threads() - 1) * oneImagesWorkspace(model);
             for (int round = 0; round < 40; round++) {
@@ -240,8 +231,8 @@ class ConcurrencyTest {
             BinaryVit[] models = {one, two, small};
             List<Call> bundled = bundledCalls(3);
             List<Call> synthetic = List.of(
-                    new Call("forward(1 image)", m -> m.forward(randomImages(1, m.imageFloats(), 5), 1)),
-                    new Call("forward(3 images)", m -> m.forward(randomImages(3, m.imageFloats(), 6), 3)));
+                    new Call("forward(1 image)", m -> m.forward(ForwardPropertiesTest.randomImages(1, m.imageFloats(), 5), 1)),
+                    new Call("forward(3 images)", m -> m.forward(ForwardPropertiesTest.randomImages(3, m.imageFloats(), 6), 3)));
             List<List<Call>> calls = List.of(bundled, bundled, synthetic);
             List<List<Object>> expected = new ArrayList<>();
             for (int m = 0; m < models.length; m++) {
@@ -320,7 +311,7 @@ class ConcurrencyTest {
     @ValueSource(ints = {1, 2})
     void closeWaitsForTheForwardInsideAndRefusesTheCallsAfterIt(int threads) throws Exception {
         BinaryVit model = BinaryVit.bundled(threads);
-        float[] images = randomImages(2, model.imageFloats(), 7);
+        float[] images = ForwardPropertiesTest.randomImages(2, model.imageFloats(), 7);
         float[] expected = model.forward(images, 2);
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -424,7 +415,7 @@ class ConcurrencyTest {
     @ValueSource(ints = {1, 2})
     void closeFromInsideTheModelsOwnForwardLetsThatForwardFinish(int threads) throws Exception {
         try (BinaryVit model = BinaryVit.bundled(threads)) {
-            float[] images = randomImages(2, model.imageFloats(), 8);
+            float[] images = ForwardPropertiesTest.randomImages(2, model.imageFloats(), 8);
             float[] expected = model.forward(images, 2);
             float[] logits = new float[expected.length];
             AtomicInteger steps = new AtomicInteger();

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /** Batching, threads and kernel choice do not change what the model computes. */
 class ForwardPropertiesTest {
 
-    private static float[] randomImages(int batch, int floats, long seed) {
+    /** {@code batch} images of {@code floats} standard normal values each. */
+    static float[] randomImages(int batch, int floats, long seed) {
         Random random = new Random(seed);
         float[] x = new float[batch * floats];
         for (int i = 0; i < x.length; i++) {
