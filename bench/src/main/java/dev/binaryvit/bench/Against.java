@@ -34,8 +34,9 @@ import java.util.Random;
  * then one untimed image that brings the contender's weights back into the caches; ONNX Runtime is
  * native code, so the JIT compiles nothing of it, and BinaryViT-S allocates nothing per image (ONNX
  * Runtime's Java side allocates a few small objects per run, freed at once). Warm-up: each
- * BinaryViT-S first runs alone for {@link Settings#binaryVitWarmupSeconds}, each ONNX session for
- * {@link Settings#onnxWarmupSeconds} (at least one image each).
+ * contender first runs alone until its times are steady ({@link WarmUp}), at least
+ * {@link Settings#binaryVitWarmupSeconds} for BinaryViT-S and {@link Settings#onnxWarmupSeconds}
+ * for an ONNX session, at most {@link #MAX_WARMUP_SECONDS}.
  *
  * <p>Each round, each contender's time is that of its block divided by the images in it; the
  * figures are medians over the rounds, and the ratio is BinaryViT-S's median over the model's at
@@ -45,6 +46,9 @@ import java.util.Random;
  * little about either contender). Results go to {@link AgainstResults}.
  */
 final class Against {
+
+    /** A warm-up ends here even if the contender's times have not settled (and the results say so). */
+    static final double MAX_WARMUP_SECONDS = 90;
 
     /** The thread counts compared: BinaryViT's threads and ONNX Runtime's intra-op threads. */
     static final List<Integer> THREADS = List.of(1, 2);
@@ -74,9 +78,7 @@ final class Against {
     }
 
     /** One contender: one image's work. */
-    private interface Contender {
-        void run() throws OrtException;
-    }
+    private interface Contender extends WarmUp.Body<OrtException> {}
 
     private Against() {}
 
@@ -116,6 +118,7 @@ final class Against {
             List<double[]> times = new ArrayList<>();
             List<Double> warmups = new ArrayList<>();
             List<Integer> threadIndex = new ArrayList<>();
+            List<String> unsteady = new ArrayList<>();
             for (int ti = 0; ti < THREADS.size(); ti++) {
                 BinaryVit b = binaryVits.get(ti);
                 contenders.add(() -> b.forward(image, 1, logits, StepObserver.NONE));
@@ -130,21 +133,17 @@ final class Against {
                     warmups.add(s.onnxWarmupSeconds());
                 }
             }
+            WarmUp warmUp = WarmUp.jvm();
             for (int c = 0; c < contenders.size(); c++) {
                 times.add(new double[s.rounds()]);
-                long start = System.nanoTime();
-                long until = start + Math.round(warmups.get(c) * 1e9);
-                long last = 0;
-                int runs = 0;
-                while (runs < 1 || System.nanoTime() < until) {
-                    long t0 = System.nanoTime();
-                    contenders.get(c).run();
-                    last = System.nanoTime() - t0;
-                    runs++;
-                }
-                progress.printf(Locale.ROOT, "bench:        warm-up %s: %d image%s in %.1f s, the last %s ms%n",
-                        names.get(c), runs, runs == 1 ? "" : "s", (System.nanoTime() - start) / 1e9, Fmt.sig3(last / 1e6));
+                WarmUp.Result w = warmUp.run(contenders.get(c)::run, warmups.get(c), MAX_WARMUP_SECONDS);
+                progress.printf(Locale.ROOT, "bench:        warm-up %s: %d image%s in %.1f s, %s, median of the last second %s ms%n",
+                        names.get(c), w.runs(), w.runs() == 1 ? "" : "s", w.seconds(),
+                        w.steady() ? "steady" : "NOT steady after the cap", Fmt.sig3(w.lastMillis()));
                 progress.flush();
+                if (!w.steady()) {
+                    unsteady.add(names.get(c));
+                }
             }
             // Wall and process CPU time of the blocks, per thread count: how many cores the process
             // got while it ran (other processes on the cores take the rest).
@@ -194,7 +193,7 @@ final class Against {
                         m.inputName(), m.declaredShape(), m.shape(), perModel.get(fi)));
             }
             String what = "BinaryViT-S, built-in weights, batch 1, input " + Arrays.toString(OnnxModel.IMAGE);
-            return new AgainstResults(version, what, Kernels.vectorBits(), s, THREADS, bvt, models, cores);
+            return new AgainstResults(version, what, Kernels.vectorBits(), s, THREADS, bvt, models, cores, unsteady);
         } finally {
             onnx.forEach(OnnxModel::close);
             binaryVits.forEach(BinaryVit::close);

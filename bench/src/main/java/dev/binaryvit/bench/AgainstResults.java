@@ -26,10 +26,11 @@ import java.util.Map;
  * @param models         the ONNX models, in the order given
  * @param cores          threads -> the process's CPU time over the wall time of the timed blocks at
  *                       that thread count (NaN when unknown): the cores it got
+ * @param unsteady       the contenders whose warm-up ended at the time cap, not steady (names as printed)
  */
 record AgainstResults(String onnxRuntime, String binaryVit, int vectorBits, Against.Settings settings,
                       List<Integer> threads, Map<Integer, double[]> binaryVitMs, List<Model> models,
-                      Map<Integer, Double> cores) {
+                      Map<Integer, Double> cores, List<String> unsteady) {
 
     static final String FILE = "against.json";
 
@@ -63,6 +64,7 @@ record AgainstResults(String onnxRuntime, String binaryVit, int vectorBits, Agai
         binaryVitMs = Map.copyOf(binaryVitMs);
         models = List.copyOf(models);
         cores = Map.copyOf(cores);
+        unsteady = List.copyOf(unsteady);
     }
 
     /** The cores the process got at a thread count, NaN when unknown. */
@@ -115,6 +117,8 @@ record AgainstResults(String onnxRuntime, String binaryVit, int vectorBits, Agai
                 cn.put(Integer.toString(th), c);
             }
         }
+        ArrayNode un = root.putArray("unsteady");
+        unsteady.forEach(un::add);
         ArrayNode ms = root.putArray("models");
         for (Model m : models) {
             ObjectNode n = ms.addObject();
@@ -161,8 +165,10 @@ record AgainstResults(String onnxRuntime, String binaryVit, int vectorBits, Agai
         }
         Map<Integer, Double> cores = new LinkedHashMap<>();
         r.path("cores_used").fields().forEachRemaining(e -> cores.put(Integer.parseInt(e.getKey()), e.getValue().asDouble()));
+        List<String> unsteady = new ArrayList<>();
+        r.path("unsteady").forEach(u -> unsteady.add(u.asText()));
         return new AgainstResults(r.path("onnxruntime").asText("unknown"), b.path("model").asText("BinaryViT-S"),
-                b.path("vector_bits").asInt(0), settings, threads, times(b), models, cores);
+                b.path("vector_bits").asInt(0), settings, threads, times(b), models, cores, unsteady);
     }
 
     private static Map<Integer, double[]> times(JsonNode n) {

@@ -183,9 +183,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (modelBenchmark) {
             // The whole forward pass: 1 and 2 threads, and (full) 8 images per call; the scalar
             // reference path (ModelReferenceBenchmark, single shots) and the narrower kernels for one
-            // case. Its first calls run for seconds before C2 has compiled the model's many kernels,
-            // so it gets a warmup of its own: 8 s (quick) or 10 s, as its class asks.
-            int mw = quick ? 4 : 5;
+            // case. Its first call runs for seconds in the interpreter, and C2 then compiles the
+            // model's many kernels one by one: here the times settle 15 to 20 s into a fork (WarmUp),
+            // so it gets a warmup of its own: 12 s (quick) or 20 s.
+            int mw = quick ? 6 : 10;
             int mi = quick ? 3 : 5;
             double mr = quick ? 1 : 2;
             Map<String, String[]> p = quick

@@ -7,6 +7,7 @@ import dev.binaryvit.kernels.Kernels;
 import dev.binaryvit.model.BinaryVit;
 import dev.binaryvit.model.BinaryVitConfig;
 import dev.binaryvit.model.Step;
+import dev.binaryvit.model.StepObserver;
 import dev.binaryvit.model.Trace;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ import java.util.Random;
 
 /**
  * Times every step and every kernel call of BinaryViT-S (built-in weights) in the model's real
- * state: after a warm-up, {@code runs} traced forward passes, medians per step and per operator.
+ * state: after a warm-up until the times are steady ({@link WarmUp}), {@code runs} traced forward passes, medians per step and per operator.
  * Writes the JSON the roofline report reads.
  *
  * <pre>java -cp benchmarks.jar dev.binaryvit.bench.OperatorProfile --out profile.json [--runs 20] [--threads 1] [--batch 1]</pre>
@@ -50,10 +51,7 @@ public final class OperatorProfile {
             images[i] = (float) random.nextGaussian();
         }
         float[] logits = new float[batch * model.config().numLabels()];
-        long warmUntil = System.nanoTime() + 5_000_000_000L;
-        for (int i = 0; i < 20 || System.nanoTime() < warmUntil && i < 200; i++) {
-            model.forward(images, batch, logits, (s, o, l, n) -> { });
-        }
+        WarmUp.Result warm = WarmUp.jvm().run(() -> model.forward(images, batch, logits, StepObserver.NONE), 5, 90);
         Map<String, List<Long>> stepTimes = new LinkedHashMap<>();
         Map<String, Step> steps = new LinkedHashMap<>();
         Map<String, List<Long>> opTimes = new LinkedHashMap<>();
@@ -80,6 +78,8 @@ public final class OperatorProfile {
         root.put("threads", model.threads());
         root.put("batch", batch);
         root.put("runs", runs);
+        root.put("warmup_seconds", warm.seconds());
+        root.put("warmup_steady", warm.steady());
         root.put("vectorBits", Kernels.vectorBits());
         root.put("kernels", Kernels.description());
         ArrayNode stepArray = root.putArray("steps");

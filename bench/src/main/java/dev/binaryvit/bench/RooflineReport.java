@@ -627,9 +627,14 @@ public final class RooflineReport {
                 .append(s.rounds()).append(s.rounds() == 1 ? " round" : " rounds").append(", in each of which every "
                         + "contender ran ").append(s.imagesPerRound()).append(s.imagesPerRound() == 1 ? " image" : " images")
                 .append(" back to back after a pause of ").append(s.pauseMillis()).append(" ms and one untimed image, "
-                        + "the order rotating from round to round; before the rounds each BinaryViT-S ran alone for ")
-                .append(Fmt.num(s.binaryVitWarmupSeconds())).append(" s and each ONNX Runtime session for ")
-                .append(Fmt.num(s.onnxWarmupSeconds())).append(" s. Times are the medians over the rounds of ms per "
+                        + "the order rotating from round to round; before the rounds each contender ran alone until "
+                        + "its times were steady (the JIT quiet and the median of one second within 3% of the second "
+                        + "before), at least ")
+                .append(Fmt.num(s.binaryVitWarmupSeconds())).append(" s for BinaryViT-S and ")
+                .append(Fmt.num(s.onnxWarmupSeconds())).append(" s for an ONNX Runtime session")
+                .append(r.unsteady().isEmpty() ? "" : "; NOT steady when the cap of " + Fmt.num(Against.MAX_WARMUP_SECONDS)
+                        + " s ended the warm-up: " + String.join("; ", r.unsteady()))
+                .append(". Times are the medians over the rounds of ms per "
                         + "image; ratio = BinaryViT-S's time / the model's at the same number of threads: below 1.0, "
                         + "BinaryViT-S is faster. BinaryViT-S runs synthetic weights (its time does not depend on them).\n\n");
         List<List<String>> rows = new ArrayList<>();

@@ -31,13 +31,10 @@ public final class SideBySide {
             float[] single = Arrays.copyOf(batch, size);
             float[] logits8 = new float[8 * labels];
             float[] logits1 = new float[labels];
-            for (int i = 0; i < 300; i++) { // warm-up of both models and both paths
-                one.forward(single, 1, logits1, StepObserver.NONE);
-                two.forward(single, 1, logits1, StepObserver.NONE);
-            }
-            for (int i = 0; i < 20; i++) {
-                one.forward(batch, 8, logits8, StepObserver.NONE);
-            }
+            WarmUp warmUp = WarmUp.jvm(); // both models and both paths, until each is steady
+            warmUp.run(() -> one.forward(single, 1, logits1, StepObserver.NONE), 5, 90);
+            warmUp.run(() -> two.forward(single, 1, logits1, StepObserver.NONE), 5, 90);
+            warmUp.run(() -> one.forward(batch, 8, logits8, StepObserver.NONE), 2, 90);
             long[] singles = new long[rounds]; // 8 single-image calls, one thread
             long[] batches = new long[rounds]; // one batch-8 call, one thread
             long[] twoThreads = new long[rounds]; // 8 single-image calls, two threads

@@ -177,7 +177,7 @@ class AgainstTest {
                 "[1, 3, 224, 224]", Map.of(1, new double[] {8, 7, 9}, 2, new double[] {5, 4, 6}));
         return new AgainstResults("1.29.0", "BinaryViT-S, built-in weights, batch 1, input [1, 3, 224, 224]", 512, s,
                 List.of(1, 2), Map.of(1, new double[] {16, 17, 15}, 2, new double[] {10, 11, 9}), List.of(m),
-                Map.of(1, 0.98, 2, 1.7));
+                Map.of(1, 0.98, 2, 1.7), List.of("m.onnx, 2 threads"));
     }
 
     @Test
@@ -192,6 +192,7 @@ class AgainstTest {
         assertEquals(2.0, r.ratio(r.models().get(0), 1));
         assertEquals(2.0, r.ratio(r.models().get(0), 2));
         assertEquals(1.7, r.coresAt(2));
+        assertEquals(List.of("m.onnx, 2 threads"), r.unsteady());
         assertEquals(List.of("bench: against m.onnx threads=1 onnx_ms=8.00 binaryvit_ms=16.0 ratio=2.00",
                 "bench: against m.onnx threads=2 onnx_ms=5.00 binaryvit_ms=10.0 ratio=2.00"), r.lines());
         Files.writeString(f, "[1, 2]");
@@ -210,6 +211,7 @@ class AgainstTest {
         assertTrue(md.contains("| m.onnx | input [batch, 3, 224, 224], run at [1, 3, 224, 224] | 1 | 8.00 | 16.0 | 2.00 |"), md);
         assertTrue(md.contains("| m.onnx | input [batch, 3, 224, 224], run at [1, 3, 224, 224] | 2 | 5.00 | 10.0 | 2.00 |"));
         assertTrue(md.contains("- [`raw/against.json`](raw/against.json)"));
+        assertTrue(md.contains("NOT steady when the cap of 90 s ended the warm-up: m.onnx, 2 threads."), md);
         assertTrue(md.contains("while the contenders ran (its CPU time over the wall time of the timed blocks): 0.980 at 1 thread, 1.70 at 2 threads."), md);
         Files.writeString(raw.resolve(AgainstResults.FILE), "{}");
         String broken = RooflineReport.markdown(RooflineReport.load(raw));
