@@ -72,6 +72,7 @@ public final class OperatorProfile {
                 ops.putIfAbsent(key, op);
             }
         }
+        Map<String, List<Long>> aloneTimes = layersAlone(model, images, batch, runs);
         ObjectMapper json = new ObjectMapper();
         ObjectNode root = json.createObjectNode();
         root.put("model", "BinaryViT-S");
@@ -118,8 +119,38 @@ public final class OperatorProfile {
                 }
             }
             node.put("median_ns", median(opTimes.get(e.getKey())));
+            List<Long> alone = aloneTimes.get(e.getKey());
+            if (alone != null) {
+                node.put("alone_median_ns", median(alone));
+            }
         }
         return root;
+    }
+
+    /**
+     * Each encoder layer (with the patch merging after it) run on its own, {@code runs} times on its
+     * input from a pass, after a few untimed runs: per operator, its times when only its layer runs,
+     * so its weights and buffers stay in the caches and nothing of the other layers' runs between.
+     * Against the operator's time in the whole pass, this shows what the walk through the model costs.
+     */
+    static Map<String, List<Long>> layersAlone(BinaryVit model, float[] images, int batch, int runs) {
+        Map<String, List<Long>> times = new LinkedHashMap<>();
+        Trace trace = Trace.recording();
+        float[] h = model.embed(images, batch);
+        for (int i = 0; i < model.layers(); i++) {
+            for (int w = 0; w < 5; w++) {
+                model.layer(i, h, batch);
+            }
+            for (int r = 0; r < runs; r++) {
+                trace.clear();
+                model.layer(i, h, batch, trace);
+                for (Trace.Op op : trace.ops()) {
+                    times.computeIfAbsent(op.step() + "/" + op.name(), k -> new ArrayList<>()).add(op.nanos());
+                }
+            }
+            h = model.layer(i, h, batch);
+        }
+        return times;
     }
 
     private static String[] dimNames(Trace.Kind kind) {

@@ -32,9 +32,12 @@ public record Profile(String model, int threads, int batch, int runs, int vector
     /** One step: {@code kind} is embeddings, layer, merge or head; stage, tokens and channels may be absent (-1). */
     public record StepTime(String step, String kind, int stage, int tokens, int channels, double medianNs) {}
 
-    /** One operator of one step: its kind names the formula of {@link Work}; dims are its sizes. */
+    /**
+     * One operator of one step: its kind names the formula of {@link Work}; dims are its sizes;
+     * {@code aloneNs} its median when only its layer runs, over and over (NaN when not measured).
+     */
     public record OpTime(String step, String op, String kind, Map<String, Double> dims, boolean residual,
-                         double medianNs) {
+                         double medianNs, double aloneNs) {
 
         public OpTime {
             dims = Map.copyOf(dims);
@@ -80,7 +83,8 @@ public record Profile(String model, int threads, int batch, int runs, int vector
                 }
             });
             ops.add(new OpTime(o.path("step").asText(""), o.path("op").asText(""), o.path("kind").asText(""), dims,
-                    o.path("residual").asBoolean(false), o.path("median_ns").asDouble(Double.NaN)));
+                    o.path("residual").asBoolean(false), o.path("median_ns").asDouble(Double.NaN),
+                    o.path("alone_median_ns").asDouble(Double.NaN)));
         }
         if (steps.isEmpty() && ops.isEmpty()) {
             throw new IOException(file + " has neither steps nor ops");

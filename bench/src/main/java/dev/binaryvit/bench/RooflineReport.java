@@ -191,6 +191,8 @@ public final class RooflineReport {
         final Roofline roofline;
         final List<Roofline.Point> stepPoints = new ArrayList<>();
         final List<Roofline.Point> opPoints = new ArrayList<>();
+        /** Per operator point's name: its seconds when only its layer runs (absent when not measured). */
+        final Map<String, Double> aloneSeconds = new LinkedHashMap<>();
         final List<Roofline.Point> gemmPoints = new ArrayList<>();
         final Map<String, Roofline.Point> stepByName = new LinkedHashMap<>();
         final List<String> formulaProblems = new ArrayList<>();
@@ -233,6 +235,9 @@ public final class RooflineReport {
                 stepWork.merge(op.step(), w, Work::plus);
                 stepSet.merge(op.step(), w.bytes(), Math::max);
                 opPoints.add(roofline.evaluate(op.step() + "/" + op.op(), op.kind(), w, op.medianNs() * 1e-9, w.bytes()));
+                if (Double.isFinite(op.aloneNs())) {
+                    aloneSeconds.put(op.step() + "/" + op.op(), op.aloneNs() * 1e-9);
+                }
             }
             for (Profile.StepTime s : profile.steps()) {
                 Work w = stepWork.getOrDefault(s.step(), Work.NONE);
@@ -544,26 +549,33 @@ public final class RooflineReport {
             return;
         }
         md.append("Summed over all steps, by operator name and kind (an operator that runs in 19 layers is one row); "
-                + "the roofline columns hold the sums (total ops over total time, largest working set).\n\n");
+                + "the roofline columns hold the sums (total ops over total time, largest working set). "
+                + "_Alone_: the same calls when only their layer runs, over and over on its input (its weights and "
+                + "buffers stay in the caches, no other layer runs between); _in pass / alone_ above 1 is what the "
+                + "walk through the whole model costs the operator, the rest of its gap to the bound is its own.\n\n");
         Map<String, List<Roofline.Point>> byName = new LinkedHashMap<>();
         for (Roofline.Point p : a.opPoints) {
             String op = p.name().substring(p.name().indexOf('/') + 1);
             byName.computeIfAbsent(op + "\u0000" + p.kind(), k -> new ArrayList<>()).add(p);
         }
         double total = a.opPoints.stream().mapToDouble(Roofline.Point::seconds).filter(Double::isFinite).sum();
-        record Agg(String op, String kind, int count, Roofline.Point sum) {}
+        /** alone: the sum of the rows' alone times, NaN when a row has none. */
+        record Agg(String op, String kind, int count, Roofline.Point sum, double alone) {}
         List<Agg> aggs = new ArrayList<>();
         for (Map.Entry<String, List<Roofline.Point>> e : byName.entrySet()) {
             String[] key = e.getKey().split("\u0000", 2);
             Work w = Work.NONE;
             double seconds = 0;
             double set = 0;
+            double alone = 0;
             for (Roofline.Point p : e.getValue()) {
                 w = w.plus(p.work());
                 seconds += p.seconds();
                 set = Math.max(set, p.work().bytes());
+                alone += a.aloneSeconds.getOrDefault(p.name(), Double.NaN);
             }
-            aggs.add(new Agg(key[0], key[1], e.getValue().size(), a.roofline.evaluate(key[0], key[1], w, seconds, set)));
+            aggs.add(new Agg(key[0], key[1], e.getValue().size(), a.roofline.evaluate(key[0], key[1], w, seconds, set),
+                    alone));
         }
         aggs.sort(Comparator.comparingDouble((Agg g) -> g.sum().seconds()).reversed());
         List<List<String>> rows = new ArrayList<>();
@@ -574,11 +586,14 @@ public final class RooflineReport {
             row.add(Integer.toString(g.count()));
             row.add(Fmt.time(g.sum().seconds()));
             row.add(Fmt.pct(g.sum().seconds() / total));
+            double alone = g.alone();
+            row.add(Double.isFinite(alone) ? Fmt.time(alone) : "–");
+            row.add(Double.isFinite(alone) ? Fmt.sig3(g.sum().seconds() / alone) + "x" : "–");
             row.addAll(pointCells(g.sum()));
             rows.add(row);
         }
-        table(md, List.of("_operator", "_kind", "steps", "time", "share", "binary MACs", "float ops", "bytes",
-                "intensity", "achieved", "bound", "% of bound", "_bound by"), rows);
+        table(md, List.of("_operator", "_kind", "steps", "time", "share", "alone", "in pass / alone", "binary MACs",
+                "float ops", "bytes", "intensity", "achieved", "bound", "% of bound", "_bound by"), rows);
 
         md.append("<details><summary>Every operator of every step (").append(a.opPoints.size())
                 .append(" rows)</summary>\n\n");
@@ -588,11 +603,14 @@ public final class RooflineReport {
             row.add(p.name());
             row.add(p.kind());
             row.add(Fmt.time(p.seconds()));
+            Double alone = a.aloneSeconds.get(p.name());
+            row.add(alone != null ? Fmt.time(alone) : "–");
+            row.add(alone != null ? Fmt.sig3(p.seconds() / alone) + "x" : "–");
             row.addAll(pointCells(p));
             rows.add(row);
         }
-        table(md, List.of("_step/operator", "_kind", "time", "binary MACs", "float ops", "bytes", "intensity",
-                "achieved", "bound", "% of bound", "_bound by"), rows);
+        table(md, List.of("_step/operator", "_kind", "time", "alone", "in pass / alone", "binary MACs", "float ops",
+                "bytes", "intensity", "achieved", "bound", "% of bound", "_bound by"), rows);
         md.append("</details>\n\n");
     }
 

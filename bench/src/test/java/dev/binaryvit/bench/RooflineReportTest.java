@@ -53,6 +53,10 @@ class RooflineReportTest {
         assertTrue(md.contains("fc1 (350 µs)"));
         // per operator: query runs in two steps
         assertTrue(md.contains("| query | binary_gemm | 2 | 200 µs |"));
+        // alone: both query rows have one (100 + 60 us), attention only one of its two rows
+        assertTrue(md.contains("| query | binary_gemm | 2 | 200 µs | 8.2% | 160 µs | 1.25x |"), md);
+        assertTrue(md.contains("| attention | attention | 2 | 450 µs | 19% | – | – |"), md);
+        assertTrue(md.contains("| layer.0/attention | attention | 300 µs | 250 µs | 1.20x |"), md);
         // the unknown operator kind is reported, not fatal
         assertTrue(md.contains("layer.0/shuffle: no formula for kind 'mystery'"));
         // binary GEMM against sgemm: 3136x64x512, sgemm median 2.24 ms, binary vector 512 median 267 us

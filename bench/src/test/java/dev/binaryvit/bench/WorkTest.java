@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class WorkTest {
 
     private static Profile.OpTime op(String kind, Map<String, Double> dims, boolean residual) {
-        return new Profile.OpTime("layer.0", "x", kind, dims, residual, 1000);
+        return new Profile.OpTime("layer.0", "x", kind, dims, residual, 1000, Double.NaN);
     }
 
     @Test

@@ -335,7 +335,16 @@ public final class BinaryVit implements AutoCloseable {
      * Encoder layer i, and the patch merging after it when it ends a stage, applied to
      * {@code hidden.i}: returns {@code hidden.(i+1)} (the official code's layer input numbering).
      */
-    public synchronized float[] layer(int i, float[] hidden, int batch) {
+    public float[] layer(int i, float[] hidden, int batch) {
+        return layer(i, hidden, batch, Trace.OFF);
+    }
+
+    /**
+     * {@link #layer(int, float[], int)}, recording its kernel calls in {@code trace} under the
+     * layer's step name (and the merging's): a layer run on its own, for profiles that compare an
+     * operator's time inside the whole pass with its time when only its layer runs.
+     */
+    public synchronized float[] layer(int i, float[] hidden, int batch, Trace trace) {
         checkOpen();
         if (i < 0 || i >= layers.length) {
             throw new IllegalArgumentException("layer " + i + " does not exist: the model has " + layers.length);
@@ -346,11 +355,13 @@ public final class BinaryVit implements AutoCloseable {
             throw lengthError("hidden", hidden, needed, "hidden.%d of batch %d", i, batch);
         }
         float[] out = hidden(workspace, F.HIDDEN_B, batch);
-        layers[i].forward(ops, workspace, Trace.OFF, batch, hidden, out);
+        trace.begin(layerSteps[i].name());
+        layers[i].forward(ops, workspace, trace, batch, hidden, out);
         int stage = config.stageOfLayer(i);
         if (isLastOfStage(i) && stage < mergings.length) {
             float[] merged = new float[hiddenLength(i + 1, batch)];
-            mergings[stage].forward(ops, workspace, Trace.OFF, batch, out, merged);
+            trace.begin(mergeSteps[stage].name());
+            mergings[stage].forward(ops, workspace, trace, batch, out, merged);
             return merged;
         }
         return Arrays.copyOf(out, layerLength(i, batch));

@@ -1,5 +1,6 @@
 package dev.binaryvit.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,6 +34,27 @@ class TraceTest {
             model.forward(images, 1, logits, StepObserver.NONE, Trace.OFF);
             assertEquals(0, trace.ops().size());
             assertEquals(0, Trace.OFF.ops().size());
+        }
+    }
+
+    @Test
+    void aLayerRunAloneRecordsTheSameCallsAsInThePassAndTheSameOutput() throws Exception {
+        try (BinaryVit model = BinaryVit.load(Fixtures.tiny())) {
+            float[] images = ForwardPropertiesTest.randomImages(1, model.imageFloats(), 3);
+            Trace inPass = Trace.recording();
+            model.forward(images, 1, new float[model.config().numLabels()], StepObserver.NONE, inPass);
+            float[] h = model.embed(images, 1);
+            for (int i = 0; i < model.layers(); i++) {
+                Trace alone = Trace.recording();
+                float[] next = model.layer(i, h, 1, alone);
+                assertArrayEquals(model.layer(i, h, 1), next, "layer " + i);
+                List<String> expected = inPass.ops().stream().filter(op -> alone.ops().stream()
+                        .anyMatch(a -> a.step().equals(op.step()))).map(op -> op.step() + "/" + op.name()).toList();
+                assertEquals(expected, alone.ops().stream().map(op -> op.step() + "/" + op.name()).toList());
+                String step = "layer." + i;
+                assertTrue(alone.ops().stream().anyMatch(op -> op.step().equals(step)), step);
+                h = next;
+            }
         }
     }
 }
