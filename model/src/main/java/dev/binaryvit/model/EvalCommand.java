@@ -47,6 +47,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "16", description = "Images per forward pass (default ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--predictions", paramLabel = "FILE.csv",
+            description = "Also write one row per image: image, true_label, label (predicted), probability, error.")
+    Path predictions;
+
     @Spec
     CommandSpec spec;
 
@@ -74,7 +78,11 @@ final class EvalCommand implements Callable<Integer> {
             out.flush();
 
             EvalReport report = new EvalReport(m.config().numLabels());
-            long elapsed = run(m, preprocessor, images, ref, report);
+            long elapsed;
+            try (PredictionsCsv csv = predictions == null ? null : PredictionsCsv.create(predictions)) {
+                elapsed = run(m, preprocessor, images, ref, report, csv);
+            }
+            if (predictions != null) out.printf("predictions: %s%n", predictions);
             report.print(out, images.classNames().isEmpty() ? classes : images.classNames(), elapsed);
         }
         return 0;
@@ -83,28 +91,35 @@ final class EvalCommand implements Callable<Integer> {
     /** More images per forward pass than this is a typo: each holds its scratch buffers. */
     static final int MAX_BATCH = 1024;
 
-    /** Classifies every image, {@code batch} at a time; returns the nanoseconds it took. */
-    private long run(BinaryVit m, Preprocessor preprocessor, LabelledImages images, Reference ref, EvalReport report) {
+    /** Classifies every image, {@code batch} at a time, each also into {@code csv} unless null; returns the nanoseconds it took. */
+    private long run(BinaryVit m, Preprocessor preprocessor, LabelledImages images, Reference ref, EvalReport report,
+                     PredictionsCsv csv) {
         int per = m.imageFloats();
         int labels = m.config().numLabels();
         float[] input = new float[batch * per];
         float[] logits = new float[batch * labels];
         int[] index = new int[batch];
+        String[] errors = new String[batch];   // this batch's decoding errors, for the csv in image order
         long start = System.nanoTime();
         try (EvalReport.Progress progress = EvalReport.Progress.terminal("eval", images.size())) {
             for (int from = 0; from < images.size(); from += batch) {
                 int to = Math.min(images.size(), from + batch);
                 int n = 0;   // images of this batch that decoded
                 for (int i = from; i < to; i++) {
+                    errors[i - from] = null;
                     try {
                         preprocessor.apply(images.image(i), input, n * per);
                         index[n++] = i;
                     } catch (ImageException | IllegalArgumentException e) {
                         report.fail(images.name(i), Main.describe(e));
+                        errors[i - from] = Main.describe(e);
                         progress.step();
                     }
                 }
-                if (n == 0) continue;
+                if (n == 0) {
+                    if (csv != null) writeRows(csv, images, from, to, errors, m, logits, index, 0);
+                    continue;
+                }
                 float[] in = n == batch ? input : Arrays.copyOf(input, n * per);
                 float[] lo = n == batch ? logits : new float[n * labels];
                 m.forward(in, n, lo, StepObserver.NONE);
@@ -114,9 +129,32 @@ final class EvalCommand implements Callable<Integer> {
                             ref == null ? null : ref.row(i));
                     progress.step();
                 }
+                if (csv != null) writeRows(csv, images, from, to, errors, m, lo, index, n);
             }
         }
         return System.nanoTime() - start;
+    }
+
+    /** The csv rows of images [from, to) in their order: the n that decoded (index[]) from their logits, the others with their error. */
+    private static void writeRows(PredictionsCsv csv, LabelledImages images, int from, int to, String[] errors,
+                                  BinaryVit m, float[] logits, int[] index, int n) {
+        int b = 0;
+        for (int i = from; i < to; i++) {
+            if (errors[i - from] != null) {
+                csv.failed(images.name(i), trueLabel(images, i), errors[i - from]);
+                continue;
+            }
+            if (b >= n || index[b] != i) throw new IllegalStateException("image " + i + " neither failed nor classified");
+            Prediction best = m.top(logits, b++, 1).getFirst();
+            csv.classified(images.name(i), trueLabel(images, i), best.label(), best.probability());
+        }
+    }
+
+    /** The true class of image i as its name where the data set names it, its index otherwise, empty if unknown. */
+    private static String trueLabel(LabelledImages images, int i) {
+        int label = images.label(i);
+        if (label < 0) return "";
+        return label < images.classNames().size() ? images.classNames().get(label) : Integer.toString(label);
     }
 
     /** The model's class names, or "class i" where its config names none. */

@@ -6,6 +6,7 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -59,6 +60,29 @@ public final class Images {
             throw new ImageException("not a readable image format (PNG, JPEG, BMP, GIF): " + file);
         }
         if (image.getWidth() < 1 || image.getHeight() < 1) throw new ImageException("empty image: " + file);
+        return image;
+    }
+
+    /**
+     * Decodes an image held in memory (a file's bytes read elsewhere, e.g. by Spark's
+     * {@code binaryFile} source), with the checks of {@link #read}; {@code name} says which image
+     * in messages.
+     *
+     * @throws ImageException naming the image if the bytes are empty, not an image or corrupt
+     */
+    public static BufferedImage decode(byte[] bytes, String name) throws ImageException {
+        Objects.requireNonNull(name, "name");
+        if (bytes == null || bytes.length == 0) throw new ImageException("empty file: " + name);
+        BufferedImage image;
+        try {
+            image = ImageIO.read(new ByteArrayInputStream(bytes));
+        } catch (IOException | RuntimeException e) {
+            throw new ImageException("cannot decode image " + name + ": " + e.getMessage(), e);
+        }
+        if (image == null) {
+            throw new ImageException("not a readable image format (PNG, JPEG, BMP, GIF): " + name);
+        }
+        if (image.getWidth() < 1 || image.getHeight() < 1) throw new ImageException("empty image: " + name);
         return image;
     }
 

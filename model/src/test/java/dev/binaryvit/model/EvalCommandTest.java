@@ -110,6 +110,42 @@ class EvalCommandTest {
     }
 
     @Test
+    void predictionsGiveOneRowPerImageWithTheTopClassOfTheModel() throws IOException {
+        Path csv = tmp.resolve("predictions.csv");
+        Result r = cli("eval", TEST_500.toString(), "--batch", "7", "--predictions", csv.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        java.util.List<String> lines = Files.readAllLines(csv);
+        assertEquals(PredictionsCsv.HEADER, lines.getFirst());
+        assertEquals(501, lines.size());
+        // Rows in data set order, each the model's own top-1 of that image.
+        IdxFile data = IdxFile.open(TEST_500);
+        try (BinaryVit m = BinaryVit.bundled(1)) {
+            for (int i : new int[] {0, 1, 250, 499}) {
+                Prediction best = m.classify(data.image(i), 1).getFirst();
+                assertEquals(String.join(",", data.name(i), IdxFile.FASHION_MNIST_CLASSES.get(data.label(i)), best.label(),
+                        Float.toString(best.probability()), ""), lines.get(i + 1));
+            }
+        }
+    }
+
+    @Test
+    void predictionsNameAnUnreadableImageWithItsError() throws IOException {
+        Path root = tmp.resolve("flat");
+        Files.createDirectories(root);
+        Files.copy(BundledModelTest.DIR.resolve("images").resolve("t10k-00002.png"), root.resolve("a.png"));
+        Files.write(root.resolve("b,broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
+        Path csv = tmp.resolve("flat.csv");
+        Result r = cli("eval", root.toString(), "--predictions", csv.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        java.util.List<String> lines = Files.readAllLines(csv);
+        assertEquals(3, lines.size(), lines.toString());
+        assertTrue(lines.get(1).startsWith(root.resolve("a.png") + ",,Trouser,"), lines.get(1));
+        assertTrue(lines.get(2).startsWith("\"" + root.resolve("b,broken.png") + "\",,,,"), lines.get(2));
+        assertUserError(cli("eval", TEST_500.toString(), "--predictions", tmp.resolve("no/such/dir.csv").toString()),
+                "does not exist");
+    }
+
+    @Test
     void anUnreadableImageIsNamedAndCountedAndTheRunGoesOn() throws IOException {
         Path root = tmp.resolve("folder");
         for (String cls : new String[] {"Trouser", "Bag"}) Files.createDirectories(root.resolve(cls));
