@@ -1,15 +1,12 @@
 package dev.binaryvit.spark;
 
 import dev.binaryvit.model.IdxFile;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -52,18 +49,11 @@ final class IdxRows {
             List<Row> rows = new ArrayList<>();
             for (Path f : files) {
                 IdxFile idx = IdxFile.open(f, null, List.of());   // no labels needed to classify
-                for (int i = 0; i < idx.size(); i++) rows.add(RowFactory.create(idx.name(i), png(idx.image(i))));
+                for (int i = 0; i < idx.size(); i++) rows.add(RowFactory.create(idx.name(i), IdxToPng.png(idx.image(i))));
             }
             return spark.createDataFrame(rows, SCHEMA);
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
-    }
-
-    /** The image as PNG bytes (lossless: decoding gives back the same grey samples). */
-    static byte[] png(BufferedImage image) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-        if (!ImageIO.write(image, "png", out)) throw new IOException("no PNG writer in this JVM");
-        return out.toByteArray();
     }
 }
