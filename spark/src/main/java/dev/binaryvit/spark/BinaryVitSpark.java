@@ -112,12 +112,18 @@ public final class BinaryVitSpark {
      * @param partitions the number of partitions wanted, or 0 for Spark's choice
      */
     public static Dataset<Row> readImages(SparkSession spark, String input, int partitions) {
-        Dataset<Row> rows = IdxRows.isIdxInput(input) ? IdxRows.read(spark, input)
-                : spark.read().format("binaryFile")
-                        .option("pathGlobFilter", "*.{png,PNG,jpg,JPG,jpeg,JPEG,bmp,BMP,gif,GIF}")
-                        .option("recursiveFileLookup", InputPaths.isGlob(input) ? "false" : "true")
-                        .load(input)
-                        .select("path", "content");
+        Dataset<Row> rows;
+        if (IdxRows.isIdxInput(input)) {
+            rows = IdxRows.read(spark, input);
+        } else {
+            Dataset<Row> files = spark.read().format("binaryFile")
+                    .option("pathGlobFilter", "*.{png,PNG,jpg,JPG,jpeg,JPEG,bmp,BMP,gif,GIF}")
+                    .option("recursiveFileLookup", InputPaths.isGlob(input) ? "false" : "true")
+                    .load(input)
+                    .select("path", "content");
+            // Spark's file scans skip empty files; they come back here, to get their error row.
+            rows = files.union(EmptyFiles.rows(spark, files));
+        }
         return partitions > 0 ? rows.repartition(partitions) : rows;
     }
 }

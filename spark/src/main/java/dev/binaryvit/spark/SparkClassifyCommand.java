@@ -64,6 +64,9 @@ public final class SparkClassifyCommand implements Callable<Integer> {
             description = "Threads of each executor's model (default 0: the executor's cores).")
     int threads;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     public static void main(String[] args) {
         System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
@@ -90,7 +93,7 @@ public final class SparkClassifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         check();
-        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter out = spec.commandLine().getOut();
         long start = System.nanoTime();
         SparkSession.Builder builder = SparkSession.builder().appName("binaryvit spark-classify");
         // spark-submit passes its master as a system property; without one, Spark runs in this JVM.
