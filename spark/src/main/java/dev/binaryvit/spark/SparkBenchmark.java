@@ -50,7 +50,8 @@ public final class SparkBenchmark {
             System.exit(2);
         }
         List<Path> files = pngs(images);
-        try (SparkSession spark = SparkSession.builder().appName("binaryvit spark-bench").master("local[2]").getOrCreate();
+        try (SparkSession spark = SparkSession.builder().appName("binaryvit spark-bench").master("local[2]")
+                .config("spark.sql.files.openCostInBytes", SparkClassifyCommand.OPEN_COST).getOrCreate();
              BinaryVit model = BinaryVit.bundled(2)) {
             spark.sparkContext().setLogLevel("WARN");
             String dir = images.toAbsolutePath().toString();
