@@ -1,6 +1,8 @@
 package dev.binaryvit.model;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -11,6 +13,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.Objects;
 
 /**
@@ -35,6 +38,12 @@ public final class Images {
     /** ImageNet channel standard deviations (timm's {@code IMAGENET_DEFAULT_STD}). */
     public static final float[] STD = {0.229f, 0.224f, 0.225f};
 
+    /**
+     * The most pixels {@link #read} decodes (8192 x 4096): the size is read from the header first, so
+     * a small forged file cannot make the decoder allocate gigabytes for its raster.
+     */
+    public static final long MAX_PIXELS = 1L << 25;
+
     private static final String SAMPLE = "sample.png";
 
     private Images() {}
@@ -44,22 +53,62 @@ public final class Images {
     /**
      * Decodes an image file (PNG, JPEG, BMP, GIF, or any format an installed ImageIO plugin reads).
      *
-     * @throws ImageException naming the file if it is missing, unreadable, not an image or corrupt
+     * @throws ImageException naming the file if it is missing, unreadable, not an image, corrupt, or
+     *                        larger than {@link #MAX_PIXELS}
      */
     public static BufferedImage read(Path file) throws IOException {
         checkFile(file);
         BufferedImage image;
-        try {
-            image = ImageIO.read(file.toFile());
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) throw new ImageException("cannot open image " + file);
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) throw new ImageException("not a readable image format (PNG, JPEG, BMP, GIF): " + file);
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                // The header's size, checked before the decoder allocates a raster of that size.
+                int w = reader.getWidth(0), h = reader.getHeight(0);
+                if (w < 1 || h < 1) throw new ImageException("empty image (" + w + "x" + h + "): " + file);
+                if ((long) w * h > MAX_PIXELS) {
+                    throw new ImageException("image of " + w + "x" + h + " pixels, more than the " + MAX_PIXELS
+                            + " this reader decodes: " + file);
+                }
+                if ("bmp".equalsIgnoreCase(reader.getFormatName())) checkBmp(file);
+                image = reader.read(0, reader.getDefaultReadParam());
+            } finally {
+                reader.dispose();
+            }
+        } catch (ImageException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             // Decoders throw IIOException for corrupt data, and some plugins runtime exceptions.
-            throw new ImageException("cannot decode image " + file + ": " + e.getMessage(), e);
+            String why = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+            throw new ImageException("cannot decode image " + file + ": " + why, e);
         }
-        if (image == null) {
-            throw new ImageException("not a readable image format (PNG, JPEG, BMP, GIF): " + file);
-        }
+        if (image == null) throw new ImageException("not a readable image: " + file);
         if (image.getWidth() < 1 || image.getHeight() < 1) throw new ImageException("empty image: " + file);
         return image;
+    }
+
+    /**
+     * A BMP may embed a JPEG or PNG (compression 4 or 5), and the JDK's reader allocates the size
+     * field of the header for it before reading anything: that field may not exceed the file.
+     */
+    private static void checkBmp(Path file) throws IOException {
+        byte[] h;
+        try (InputStream in = Files.newInputStream(file)) {
+            h = in.readNBytes(38);
+        }
+        if (h.length < 38) return;   // too short for the fields; the decoder reports the truncation
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(h).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long headerSize = Integer.toUnsignedLong(b.getInt(14));
+        long compression = Integer.toUnsignedLong(b.getInt(30));
+        long imageSize = Integer.toUnsignedLong(b.getInt(34));
+        long fileSize = Files.size(file);
+        if (headerSize >= 40 && (compression == 4 || compression == 5) && imageSize > fileSize) {
+            throw new ImageException("corrupt BMP: its header announces an embedded " + (compression == 4 ? "JPEG" : "PNG")
+                    + " of " + imageSize + " bytes in a file of " + fileSize + ": " + file);
+        }
     }
 
     /** The checks {@link #read} makes before decoding: {@code file} exists, is not a directory and is readable. */
