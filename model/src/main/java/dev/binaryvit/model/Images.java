@@ -1,6 +1,8 @@
 package dev.binaryvit.model;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -10,8 +12,11 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.Objects;
 
 /**
@@ -36,6 +41,12 @@ public final class Images {
     /** ImageNet channel standard deviations (timm's {@code IMAGENET_DEFAULT_STD}). */
     public static final float[] STD = {0.229f, 0.224f, 0.225f};
 
+    /**
+     * The most pixels {@link #read} decodes (8192 x 4096): the size is read from the header first, so
+     * a small forged file cannot make the decoder allocate gigabytes for its raster.
+     */
+    public static final long MAX_PIXELS = 1L << 25;
+
     private static final String SAMPLE = "sample.png";
 
     private Images() {}
@@ -45,22 +56,19 @@ public final class Images {
     /**
      * Decodes an image file (PNG, JPEG, BMP, GIF, or any format an installed ImageIO plugin reads).
      *
-     * @throws ImageException naming the file if it is missing, unreadable, not an image or corrupt
+     * @throws ImageException naming the file if it is missing, unreadable, not an image, corrupt, or
+     *                        larger than {@link #MAX_PIXELS}
      */
     public static BufferedImage read(Path file) throws IOException {
         checkFile(file);
-        BufferedImage image;
-        try {
-            image = ImageIO.read(file.toFile());
-        } catch (IOException | RuntimeException e) {
-            // Decoders throw IIOException for corrupt data, and some plugins runtime exceptions.
-            throw new ImageException("cannot decode image " + file + ": " + e.getMessage(), e);
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(BMP_HEAD);
         }
-        if (image == null) {
-            throw new ImageException("not a readable image format (PNG, JPEG, BMP, GIF): " + file);
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) throw new ImageException("cannot open image " + file);
+            return decode(in, head, Files.size(file), file.toString());
         }
-        if (image.getWidth() < 1 || image.getHeight() < 1) throw new ImageException("empty image: " + file);
-        return image;
     }
 
     /**
@@ -68,22 +76,72 @@ public final class Images {
      * {@code binaryFile} source), with the checks of {@link #read}; {@code name} says which image
      * in messages.
      *
-     * @throws ImageException naming the image if the bytes are empty, not an image or corrupt
+     * @throws ImageException naming the image if the bytes are empty, not an image, corrupt, or
+     *                        larger than {@link #MAX_PIXELS}
      */
     public static BufferedImage decode(byte[] bytes, String name) throws ImageException {
         Objects.requireNonNull(name, "name");
         if (bytes == null || bytes.length == 0) throw new ImageException("empty file: " + name);
-        BufferedImage image;
-        try {
-            image = ImageIO.read(new ByteArrayInputStream(bytes));
-        } catch (IOException | RuntimeException e) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            return decode(in, bytes, bytes.length, name);
+        } catch (ImageException e) {
+            throw e;
+        } catch (IOException e) {
             throw new ImageException("cannot decode image " + name + ": " + e.getMessage(), e);
         }
-        if (image == null) {
-            throw new ImageException("not a readable image format (PNG, JPEG, BMP, GIF): " + name);
+    }
+
+    /** Decodes the first image of {@code in}, whose first bytes are {@code head} and whose size is {@code size}. */
+    private static BufferedImage decode(ImageInputStream in, byte[] head, long size, String name)
+            throws ImageException {
+        BufferedImage image;
+        try {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) throw new ImageException("not a readable image format (PNG, JPEG, BMP, GIF): " + name);
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                // The header's size, checked before the decoder allocates a raster of that size.
+                int w = reader.getWidth(0), h = reader.getHeight(0);
+                if (w < 1 || h < 1) throw new ImageException("empty image (" + w + "x" + h + "): " + name);
+                if ((long) w * h > MAX_PIXELS) {
+                    throw new ImageException("image of " + w + "x" + h + " pixels, more than the " + MAX_PIXELS
+                            + " this reader decodes: " + name);
+                }
+                if ("bmp".equalsIgnoreCase(reader.getFormatName())) checkBmp(head, size, name);
+                image = reader.read(0, reader.getDefaultReadParam());
+            } finally {
+                reader.dispose();
+            }
+        } catch (ImageException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // Decoders throw IIOException for corrupt data, and some plugins runtime exceptions.
+            String why = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+            throw new ImageException("cannot decode image " + name + ": " + why, e);
         }
+        if (image == null) throw new ImageException("not a readable image: " + name);
         if (image.getWidth() < 1 || image.getHeight() < 1) throw new ImageException("empty image: " + name);
         return image;
+    }
+
+    /** Bytes of a BMP's file and info headers up to its image-size field. */
+    private static final int BMP_HEAD = 38;
+
+    /**
+     * A BMP may embed a JPEG or PNG (compression 4 or 5), and the JDK's reader allocates the size
+     * field of the header for it before reading anything: that field may not exceed the file.
+     */
+    private static void checkBmp(byte[] head, long fileSize, String name) throws ImageException {
+        if (head.length < BMP_HEAD) return;   // too short for the fields; the decoder reports the truncation
+        ByteBuffer b = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
+        long headerSize = Integer.toUnsignedLong(b.getInt(14));
+        long compression = Integer.toUnsignedLong(b.getInt(30));
+        long imageSize = Integer.toUnsignedLong(b.getInt(34));
+        if (headerSize >= 40 && (compression == 4 || compression == 5) && imageSize > fileSize) {
+            throw new ImageException("corrupt BMP: its header announces an embedded " + (compression == 4 ? "JPEG" : "PNG")
+                    + " of " + imageSize + " bytes in a file of " + fileSize + ": " + name);
+        }
     }
 
     /** The checks {@link #read} makes before decoding: {@code file} exists, is not a directory and is readable. */

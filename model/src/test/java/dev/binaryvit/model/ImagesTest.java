@@ -229,6 +229,25 @@ class ImagesTest {
         assertTrue(e3.getMessage().contains(dir.toString()), e3.getMessage());
     }
 
+    /** A PNG header may claim any size: the reader checks it before the decoder allocates a raster. */
+    @Test
+    void aHugeImageIsRefusedBeforeDecoding(@TempDir Path dir) throws IOException {
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(17);
+        ihdr.put("IHDR".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(40000).putInt(40000)
+                .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);   // 8-bit RGB
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(ihdr.array());
+        java.nio.ByteBuffer png = java.nio.ByteBuffer.allocate(8 + 4 + 17 + 4);
+        png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10}).putInt(13).put(ihdr.array()).putInt((int) crc.getValue());
+        Path f = Files.write(dir.resolve("huge.png"), png.array());
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        ImageException e = assertThrows(ImageException.class, () -> Images.read(f));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(e.getMessage().contains("40000x40000") && e.getMessage().contains(f.toString()), e.getMessage());
+        assertTrue(allocated < 16 << 20, allocated + " bytes allocated for a refused header");
+    }
+
     private static void fill(BufferedImage img, int argb) {
         for (int y = 0; y < img.getHeight(); y++) for (int x = 0; x < img.getWidth(); x++) img.setRGB(x, y, argb);
     }
