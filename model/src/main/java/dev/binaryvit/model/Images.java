@@ -8,7 +8,6 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -82,7 +81,7 @@ public final class Images {
     public static BufferedImage decode(byte[] bytes, String name) throws ImageException {
         Objects.requireNonNull(name, "name");
         if (bytes == null || bytes.length == 0) throw new ImageException("empty file: " + name);
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        try (ImageInputStream in = new BytesImageInputStream(bytes)) {
             return decode(in, bytes, bytes.length, name);
         } catch (ImageException e) {
             throw e;
