@@ -5,6 +5,7 @@ import dev.binaryvit.model.ImageException;
 import dev.binaryvit.model.Images;
 import dev.binaryvit.model.Prediction;
 import dev.binaryvit.model.Preprocessor;
+import dev.binaryvit.model.StepObserver;
 import java.io.Serial;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -52,6 +53,7 @@ final class PartitionClassifier implements MapPartitionsFunction<Row, Row> {
         private final int per;
         private final int labels;
         private final float[] pixels;
+        private final float[] logits;
         private final ArrayDeque<Row> ready = new ArrayDeque<>();
 
         Batches(Iterator<Row> input, BinaryVit model, BinaryVitSpark.Options options) {
@@ -62,6 +64,7 @@ final class PartitionClassifier implements MapPartitionsFunction<Row, Row> {
             this.per = model.imageFloats();
             this.labels = model.config().numLabels();
             this.pixels = new float[options.batch() * per];
+            this.logits = new float[options.batch() * labels];
         }
 
         @Override
@@ -93,17 +96,18 @@ final class PartitionClassifier implements MapPartitionsFunction<Row, Row> {
                     errors[at] = e.getMessage();
                 }
             }
-            float[] logits = new float[decoded * labels];
+            // forward takes arrays of exactly the batch: the full-batch buffers, or copies for a short last batch
+            boolean full = decoded == options.batch();
+            float[] out = full ? logits : new float[decoded * labels];
             if (decoded > 0) {
-                float[] in = decoded == options.batch() ? pixels : Arrays.copyOf(pixels, decoded * per);
-                model.forward(in, decoded, logits, dev.binaryvit.model.StepObserver.NONE);
+                model.forward(full ? pixels : Arrays.copyOf(pixels, decoded * per), decoded, out, StepObserver.NONE);
             }
             int b = 0;
             for (int i = 0; i < paths.size(); i++) {
                 if (errors[i] != null) {
                     ready.add(RowFactory.create(paths.get(i), null, null, null, errors[i]));
                 } else {
-                    ready.add(resultRow(paths.get(i), model.top(logits, b++, options.topK())));
+                    ready.add(resultRow(paths.get(i), model.top(out, b++, options.topK())));
                 }
             }
         }

@@ -1,30 +1,31 @@
 package dev.binaryvit.spark;
 
-import dev.binaryvit.model.BinaryVit;
-import dev.binaryvit.model.Images;
-import dev.binaryvit.model.Preprocessor;
-import dev.binaryvit.model.StepObserver;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * Images per second of the bundled model on a folder of images: Spark {@code local[2]} (read,
  * decode, classify, results to Spark's no-op sink) against the library alone in the same JVM (read,
- * decode and classify in batches of 16 on a 2-thread model). Rounds alternate, after a warm-up of
- * both until the JIT has had its time; medians are compared. Not a test: it measures.
+ * decode and classify in batches of 16 on a 2-thread model, through the classifier Spark's tasks
+ * run). Rounds alternate, after a warm-up of both until the JIT has had its time; medians are
+ * compared. Not a test: it measures.
  *
  * <p>{@code ./binaryvit spark-bench --images DIR [--rounds N] [--warmup S] [--out FILE.json]}
  */
 public final class SparkBenchmark {
 
-    private static final int BATCH = 16;
+    private static final int BATCH = BinaryVitSpark.Options.defaults().batch();
 
     private SparkBenchmark() {}
 
@@ -51,15 +52,14 @@ public final class SparkBenchmark {
         }
         List<Path> files = pngs(images);
         try (SparkSession spark = SparkSession.builder().appName("binaryvit spark-bench").master("local[2]")
-                .config("spark.sql.files.openCostInBytes", SparkClassifyCommand.OPEN_COST).getOrCreate();
-             BinaryVit model = BinaryVit.bundled(2)) {
+                .config("spark.sql.files.openCostInBytes", SparkClassifyCommand.OPEN_COST).getOrCreate()) {
             spark.sparkContext().setLogLevel("WARN");
             String dir = images.toAbsolutePath().toString();
             long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
             int warmRounds = 0;
             while (System.nanoTime() < warmEnd || warmRounds == 0) {
                 System.out.printf(Locale.ROOT, "warm-up %d: spark %.0f img/s, library %.0f img/s%n", warmRounds,
-                        files.size() / spark(spark, dir), files.size() / library(model, files));
+                        files.size() / spark(spark, dir), files.size() / library(files));
                 warmRounds++;
             }
             double[] sparkRate = new double[rounds];
@@ -68,9 +68,9 @@ public final class SparkBenchmark {
                 // Alternate which goes first, so neither always runs on a machine the other just heated.
                 if (r % 2 == 0) {
                     sparkRate[r] = files.size() / spark(spark, dir);
-                    libraryRate[r] = files.size() / library(model, files);
+                    libraryRate[r] = files.size() / library(files);
                 } else {
-                    libraryRate[r] = files.size() / library(model, files);
+                    libraryRate[r] = files.size() / library(files);
                     sparkRate[r] = files.size() / spark(spark, dir);
                 }
                 System.out.printf(Locale.ROOT, "round %d: spark %.0f img/s, library %.0f img/s%n", r, sparkRate[r], libraryRate[r]);
@@ -92,28 +92,30 @@ public final class SparkBenchmark {
         return (System.nanoTime() - t) / 1e9;
     }
 
-    /** Seconds for the library alone: read, decode, preprocess and classify, batches of 16, top-5 each. */
-    private static double library(BinaryVit model, List<Path> files) throws IOException {
+    /**
+     * Seconds for the library alone: the same partition classifier Spark's tasks run (batches of 16, the
+     * shared model on 2 threads), over all the files as one partition in this thread, each file read as
+     * its row is pulled; so the difference from {@link #spark} is what Spark adds.
+     */
+    private static double library(List<Path> files) {
         long t = System.nanoTime();
-        Preprocessor p = model.preprocessor();
-        int per = model.imageFloats();
-        int labels = model.config().numLabels();
-        float[] pixels = new float[BATCH * per];
-        float[] logits = new float[BATCH * labels];
-        long checksum = 0;
-        for (int from = 0; from < files.size(); from += BATCH) {
-            int n = Math.min(BATCH, files.size() - from);
-            for (int b = 0; b < n; b++) {
-                Path f = files.get(from + b);
-                p.apply(Images.decode(Files.readAllBytes(f), f.toString()), pixels, b * per);
-            }
-            float[] in = n == BATCH ? pixels : Arrays.copyOf(pixels, n * per);
-            float[] lo = n == BATCH ? logits : new float[n * labels];
-            model.forward(in, n, lo, StepObserver.NONE);
-            for (int b = 0; b < n; b++) checksum += model.top(lo, b, 5).getFirst().index();
+        Iterator<Row> rows = files.stream().map(f -> RowFactory.create(f.toString(), bytes(f))).iterator();
+        Iterator<Row> results = new PartitionClassifier(null, BinaryVitSpark.Options.defaults().withThreads(2)).call(rows);
+        int n = 0;
+        while (results.hasNext()) {
+            if (results.next().getString(4) != null) throw new IllegalStateException("an image failed: spark-bench needs PNGs");
+            n++;
         }
-        if (checksum < 0) throw new AssertionError();   // keeps the results live
+        if (n != files.size()) throw new IllegalStateException(n + " results for " + files.size() + " files");
         return (System.nanoTime() - t) / 1e9;
+    }
+
+    private static byte[] bytes(Path f) {
+        try {
+            return Files.readAllBytes(f);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static List<Path> pngs(Path dir) throws IOException {
