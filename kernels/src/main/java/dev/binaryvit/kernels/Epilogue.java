@@ -5,7 +5,7 @@ package dev.binaryvit.kernels;
  * built once. For output channel m of row n, with {@code dot = K - 2 * popcount}:
  * <pre>
  *   v = fma(alpha[m], dot, beta[m])           alpha = a[m] * scale[m]: a BatchNorm after the binary linear
- *   v = v + residual[n][m % R]                if a residual is given (R = residual channels)
+ *   v = v + residual[n][channel(m) % R]       if a residual is given (R = residual channels)
  *   v = RPReLU(v)                             if set: y = v - move1; y = y &gt;= 0 ? y : slope * y; y + move2
  *   v = fma(v, scaleA[m], scaleB[m])          if a layer scale is set
  *   v = v + residual2[n][m]                   if a second residual is given (the block's shortcut)
@@ -14,6 +14,7 @@ package dev.binaryvit.kernels;
  *   normOut[n][m] = w                         when asked
  *   bit = w + shift[m] &gt;= 0                  the packed-sign output, when asked (shift 0 if not set)
  * </pre>
+ * {@code channel(m)} is m, unless the outputs are interleaved ({@link #withInterleavedChannels}).
  * The reference and the vector paths evaluate exactly these float operations in this order, so
  * they agree bit for bit, and a chain of separate kernels doing the same steps (Elementwise affine
  * is {@code fma(x, a, b)}, adds are adds, packing compares {@code x + move >= 0}) gives the same bits.
@@ -27,6 +28,8 @@ public final class Epilogue {
     final float[] alpha;
     final float[] beta;
     int residualChannels;
+    /** G of {@link #withInterleavedChannels}; 1 when the outputs are the channels in order. */
+    int groups = 1;
     float[] move1;
     float[] slope;
     float[] move2;
@@ -37,6 +40,8 @@ public final class Epilogue {
     float[] shift;
     /** {@code m % residualChannels} per channel, padded, for a vector gather; built on first need. */
     private volatile int[] tiledIndex;
+    /** The plan of an interleaved epilogue's residual reads; built on first need. */
+    private volatile ResidualPlan residualPlan;
     /** The integer form of the sign epilogue without residual, for the last K asked; built on first need. */
     private volatile SignThresholds thresholds;
 
@@ -51,6 +56,7 @@ public final class Epilogue {
     private Epilogue copy() {
         Epilogue e = new Epilogue(channels, alpha, beta);
         e.residualChannels = residualChannels;
+        e.groups = groups;
         e.move1 = move1;
         e.slope = slope;
         e.move2 = move2;
@@ -127,6 +133,42 @@ public final class Epilogue {
         return e;
     }
 
+    /**
+     * This epilogue with its M outputs in interleaved order: output {@code m = i * (M / groups) + q}
+     * is the layer's channel {@code q * groups + i}. The residual is read at that channel, and
+     * {@link Gemm#signsAndPool} with {@code pool == groups} averages the consecutive channels
+     * {@code q * groups ..} of a group, which are the outputs {@code q, q + M / groups, ..}: the
+     * group's values then lie in the same lane of {@code groups} vectors, so the vector path adds
+     * whole vectors where a pool of consecutive outputs adds across lanes. The per-output arrays
+     * (the weights' rows, a, b, RPReLU, shift) must be given in output order; the signs come out in
+     * output order too, for a next layer whose weight bits are in that order.
+     */
+    public Epilogue withInterleavedChannels(int groups) {
+        Check.positive("groups", groups);
+        if (channels % groups != 0) {
+            throw new IllegalArgumentException("output channels " + channels + " are not a multiple of groups " + groups);
+        }
+        Epilogue e = copy();
+        e.groups = groups;
+        return e;
+    }
+
+    /** G of {@link #withInterleavedChannels}, 1 when the outputs are in channel order. */
+    public int interleavedGroups() {
+        return groups;
+    }
+
+    /** The layer channel of output m. */
+    int channelOf(int m) {
+        int c = channels / groups;
+        return (m % c) * groups + m / c;
+    }
+
+    /** The output of layer channel j: the inverse of {@link #channelOf}. */
+    int outputOf(int j) {
+        return (j % groups) * (channels / groups) + j / groups;
+    }
+
     /** M: the output channels this epilogue was built for. */
     public int channels() {
         return channels;
@@ -143,23 +185,42 @@ public final class Epilogue {
     }
 
     /**
-     * Null when a vector of {@code lanes} channels starting at a multiple of {@code lanes} reads a
-     * contiguous slice of the residual row (no tiling, or a period that is a multiple of lanes);
-     * else {@code m % R} for every channel, for a gather.
+     * Null when a vector of {@code lanes} outputs starting at a multiple of {@code lanes} reads a
+     * contiguous slice of the residual row (outputs in channel order, and no tiling or a period
+     * that is a multiple of lanes); else {@code channel(m) % R} for every output m, for a gather.
      */
     int[] tiledIndex(int lanes) {
-        if (residualChannels == channels || residualChannels % lanes == 0) {
+        if (groups == 1 && (residualChannels == channels || residualChannels % lanes == 0)) {
             return null;
         }
         int[] index = tiledIndex;
         if (index == null) {
             index = new int[padded(channels)];
             for (int m = 0; m < channels; m++) {
-                index[m] = m % residualChannels;
+                index[m] = channelOf(m) % residualChannels;
             }
             tiledIndex = index;
         }
         return index;
+    }
+
+    /**
+     * For an interleaved epilogue, how vectors of {@code lanes} outputs read the residual
+     * ({@link ResidualPlan}); null when the outputs are in channel order or cannot be planned.
+     */
+    ResidualPlan residualPlan(int lanes) {
+        if (groups == 1) {
+            return null;
+        }
+        ResidualPlan plan = residualPlan;
+        if (plan == null) {
+            plan = ResidualPlan.of(channels, groups, residualChannels, lanes);
+            if (plan == null) {
+                return null; // not cached: such shapes take the gather
+            }
+            residualPlan = plan;
+        }
+        return plan;
     }
 
     /**

@@ -126,8 +126,10 @@ public final class Gemm {
     /**
      * The MLP's first layer without its wide output: with v the epilogue values of a row, writes
      * {@code signs[rows][words(M)]} (bit m is 1 iff {@code v[m] + shift[m] >= 0}, as {@link #signs})
-     * and {@code pooled[rows][M / pool]}, the mean of each {@code pool} consecutive values (as
-     * {@link Pooling#channelPool}), so that the {@code [rows x M]} floats are never stored.
+     * and {@code pooled[rows][M / pool]}, the mean of each {@code pool} consecutive channels' values
+     * (as {@link Pooling#channelPool}), so that the {@code [rows x M]} floats are never stored. For an
+     * epilogue {@link Epilogue#withInterleavedChannels interleaved} in G groups, pool must be G: the
+     * pooled channels are then those of the layer, the signs in output order.
      */
     public void signsAndPool(long[] a, int rows, PackedWeights w, Epilogue e, float[] residual, long[] signs,
                              int pool, float[] pooled, Parallel parallel) {
@@ -173,6 +175,10 @@ public final class Gemm {
             throw new IllegalArgumentException("signsAndPool takes an epilogue without layer scale or norm");
         }
         Check.positive("pool", pool);
+        if (e.interleavedGroups() != 1 && e.interleavedGroups() != pool) {
+            throw new IllegalArgumentException("the epilogue's outputs are interleaved in " + e.interleavedGroups()
+                    + " groups, but pool is " + pool + ": an interleaved epilogue pools its own groups");
+        }
         if (w.rows() % pool != 0) {
             throw new IllegalArgumentException("M " + w.rows() + " is not a multiple of pool " + pool);
         }

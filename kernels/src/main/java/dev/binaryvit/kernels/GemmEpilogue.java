@@ -14,6 +14,8 @@ interface GemmEpilogue {
      * made from the panels and the token halves when the call's {@code fusedWords()} says so: the
      * value v to {@code dst[(row - dstRow0) * M + j]} unless dst is null, its norm w to the norm
      * output if there is one, and the signs of w + shift into the call's sign words if it has them.
+     * When the call {@link VectorGemm.Call#poolsInPlace pools in place}, dst is the pooled output
+     * and v is added to its group's sum there instead.
      */
     void rows(VectorGemm.Call c, int g0, int g1, int m0, int m1, int vecStride, float[] dst, int dstRow0);
 
@@ -23,7 +25,7 @@ interface GemmEpilogue {
      */
     static int form(VectorGemm.Call c, boolean dst) {
         Epilogue e = c.e;
-        int residual = c.residual == null ? 0 : c.tiledIndex == null ? 1 : 2;
+        int residual = c.residual == null ? 0 : c.plan != null ? 3 : c.tiledIndex == null ? 1 : 2;
         return residual
                 | (e.move1 != null ? 1 << 2 : 0)
                 | (e.scaleA != null ? 1 << 3 : 0)
@@ -32,9 +34,10 @@ interface GemmEpilogue {
                 | (e.normA != null ? 1 << 6 : 0)
                 | (c.normOut != null ? 1 << 7 : 0)
                 | (c.bits != null ? 1 << 8 : 0)
-                | c.fusedWords() << 9;
+                | c.fusedWords() << 9
+                | (c.poolsInPlace() ? 1 << 11 : 0);
     }
 
     /** The number of forms. */
-    int FORMS = 1 << 11;
+    int FORMS = 1 << 12;
 }

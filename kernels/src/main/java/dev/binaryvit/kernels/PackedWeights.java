@@ -109,6 +109,32 @@ public final class PackedWeights {
         return new PackedWeights(rows, bits, panelWidth, words, scales.clone());
     }
 
+    /**
+     * These weights with their K input bits reordered: bit k of every row is this row's bit
+     * {@code from[k]}, the scales unchanged. For a layer whose input signs come in another order
+     * (the MLP's second layer after an {@link Epilogue#withInterleavedChannels interleaved} first
+     * one): a popcount does not depend on the order of the bits, only on both operands sharing it.
+     */
+    public PackedWeights withInputsReordered(int[] from) {
+        Check.length("from", from, bits, "one per input bit, K %d", bits);
+        boolean[] seen = new boolean[bits];
+        for (int k = 0; k < bits; k++) {
+            if (from[k] < 0 || from[k] >= bits || seen[from[k]]) {
+                throw new IllegalArgumentException("from is not a permutation of 0 .. K-1 (K " + bits + "): from[" + k
+                        + "] = " + from[k] + (from[k] >= 0 && from[k] < bits ? " appears twice" : " is out of range"));
+            }
+            seen[from[k]] = true;
+        }
+        long[] reordered = new long[Check.size("rows x words", (long) rows * words)];
+        for (int m = 0; m < rows; m++) {
+            for (int k = 0; k < bits; k++) {
+                long bit = word(m, from[k] >>> 6) >>> (from[k] & 63) & 1L;
+                reordered[m * words + (k >>> 6)] |= bit << (k & 63);
+            }
+        }
+        return new PackedWeights(rows, bits, panelWidth, reordered, scales.clone());
+    }
+
     /** M: the number of output channels. */
     public int rows() {
         return rows;

@@ -80,10 +80,10 @@ final class ReferenceGemm implements GemmSupport {
                     signs[n * words + j / 64] |= 1L << (j % 64);
                 }
             }
-            for (int g = 0; g < m / pool; g++) {
-                float sum = v[g * pool];
+            for (int g = 0; g < m / pool; g++) { // the channels g * pool .. in order, wherever their outputs are
+                float sum = v[e.outputOf(g * pool)];
                 for (int i = 1; i < pool; i++) {
-                    sum += v[g * pool + i];
+                    sum += v[e.outputOf(g * pool + i)];
                 }
                 pooled[n * (m / pool) + g] = sum / pool;
             }
@@ -104,7 +104,7 @@ final class ReferenceGemm implements GemmSupport {
         float v = e.affine(m, dot(a, n, w, m));
         if (residual != null) {
             int r = e.residualChannels();
-            v = v + residual[n * r + m % r];
+            v = v + residual[n * r + e.channelOf(m) % r];
         }
         return e.rprelu(m, v);
     }

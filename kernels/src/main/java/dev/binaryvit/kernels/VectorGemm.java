@@ -166,8 +166,9 @@ final class VectorGemm implements GemmSupport {
      */
     private static void throughTile(Call c, int from, int to, int panels, int chunk, int chunkChannels) {
         boolean pooled = c.form == SIGNS_POOL;
+        boolean inPlace = c.poolsInPlace();
         int group = GROUP_INTS / chunkChannels;
-        if (pooled) {
+        if (pooled && !inPlace) {
             group = Math.min(group, GROUP_FLOATS / c.m());
             c.ensureValues(Math.max(MR, group / MR * MR) * c.m());
         }
@@ -176,10 +177,14 @@ final class VectorGemm implements GemmSupport {
         if (throughTile) {
             c.ensureTile(group * chunkChannels);
         }
-        float[] dst = pooled ? c.values : c.floats; // the pooled form keeps a group's values for its pool
+        // The pooled form keeps a group's values for its pool, unless it adds them up in place.
+        float[] dst = pooled && !inPlace ? c.values : c.floats;
         GemmEpilogue epilogue = EPILOGUES.get(GemmEpilogue.form(c, dst != null));
         for (int g0 = from; g0 < to; g0 += group) {
             int g1 = Math.min(to, g0 + group);
+            if (c.plan != null) {
+                rearrangeResidual(c, g0, g1);
+            }
             for (int p0 = 0; p0 < panels; p0 += chunk) {
                 int p1 = Math.min(panels, p0 + chunk);
                 int m0 = p0 * NR;
@@ -189,9 +194,9 @@ final class VectorGemm implements GemmSupport {
                         column(c, p, g0, g1, c.tile, g0, m0, LANES, group * LANES);
                     }
                 }
-                epilogue.rows(c, g0, g1, m0, m1, group * LANES, dst, pooled ? g0 : 0);
+                epilogue.rows(c, g0, g1, m0, m1, group * LANES, dst, pooled && !inPlace ? g0 : 0);
             }
-            if (pooled) {
+            if (pooled && !inPlace) {
                 for (int row = g0; row < g1; row++) {
                     poolRow(c, row, (row - g0) * c.m());
                 }
@@ -509,6 +514,139 @@ final class VectorGemm implements GemmSupport {
         }
     }
 
+    /**
+     * The residual rows of tokens {@code [g0, g1)} split by the call's {@link ResidualPlan} into the
+     * rows of {@link Call#rearranged}: each level splits every stream (a run of vectors) into its
+     * even and odd lanes, pair of vectors by pair; a stream of one vector is split with itself,
+     * which repeats its values. The levels between go through {@link Call#split}.
+     */
+    private static void rearrangeResidual(Call c, int g0, int g1) {
+        ResidualPlan plan = c.plan;
+        int r = c.e.residualChannels();
+        int rowFloats = plan.rowFloats;
+        int rows = g1 - g0;
+        c.ensureRearranged(rows * rowFloats);
+        int block = Math.min(1 << plan.levels, plan.vectors); // vectors split together, in registers
+        int selfLevels = plan.levels - Integer.numberOfTrailingZeros(block); // then splits of a vector with itself
+        if (selfLevels <= 1 && block >= 2 && block <= 8) {
+            int streamFloats = rowFloats >> plan.levels; // one stream's vectors
+            for (int row = g0; row < g1; row++) {
+                int d = (row - g0) * rowFloats;
+                for (int b = 0, a = row * r; b < plan.vectors / block; b++, a += block * LANES, d += LANES) {
+                    switch (block) {
+                        case 2 -> split2(c.residual, a, c.rearranged, d, streamFloats, selfLevels == 1);
+                        case 4 -> split4(c.residual, a, c.rearranged, d, streamFloats, selfLevels == 1);
+                        default -> split8(c.residual, a, c.rearranged, d, streamFloats, selfLevels == 1);
+                    }
+                }
+            }
+            return;
+        }
+        float[] src = c.residual;
+        int srcAt = g0 * r;
+        int srcStride = r;
+        int streams = 1;
+        int n = plan.vectors; // vectors per stream
+        // Other shapes: level by level through memory, the rows innermost.
+        for (int level = 0; level < plan.levels; level++) {
+            boolean last = level == plan.levels - 1;
+            float[] dst = last ? c.rearranged : c.split;
+            int dstAt = last ? 0 : (level & 1) * rows * rowFloats;
+            int half = Math.max(1, n / 2);
+            for (int s = 0; s < streams; s++) {
+                for (int k = 0; k < half; k++) {
+                    int a = srcAt + (s * n + 2 * k) * LANES;
+                    int b = n == 1 ? a : a + LANES;
+                    int even = dstAt + (2 * s * half + k) * LANES;
+                    int odd = even + half * LANES;
+                    for (int row = 0; row < rows; row++, a += srcStride, b += srcStride, even += rowFloats,
+                            odd += rowFloats) {
+                        FloatVector va = FloatVector.fromArray(F, src, a);
+                        FloatVector vb = FloatVector.fromArray(F, src, b);
+                        VectorPooling.even(va, vb).intoArray(dst, even);
+                        VectorPooling.odd(va, vb).intoArray(dst, odd);
+                    }
+                }
+            }
+            src = dst;
+            srcAt = dstAt;
+            srcStride = rowFloats;
+            streams *= 2;
+            n = half;
+        }
+    }
+
+    // The splits of a block of 2, 4 or 8 vectors in registers, for rearrangeResidual: the outputs in
+    // the plan's stream order (each level sends a stream's even lanes first), stream k at d + k * stride;
+    // with again, each output is split once more with itself, into streams 2k and 2k + 1.
+
+    private static void split2(float[] src, int a, float[] dst, int d, int stride, boolean again) {
+        FloatVector v0 = FloatVector.fromArray(F, src, a);
+        FloatVector v1 = FloatVector.fromArray(F, src, a + LANES);
+        put(VectorPooling.even(v0, v1), dst, d, stride, 0, again);
+        put(VectorPooling.odd(v0, v1), dst, d, stride, 1, again);
+    }
+
+    private static void split4(float[] src, int a, float[] dst, int d, int stride, boolean again) {
+        FloatVector v0 = FloatVector.fromArray(F, src, a);
+        FloatVector v1 = FloatVector.fromArray(F, src, a + LANES);
+        FloatVector v2 = FloatVector.fromArray(F, src, a + 2 * LANES);
+        FloatVector v3 = FloatVector.fromArray(F, src, a + 3 * LANES);
+        FloatVector e0 = VectorPooling.even(v0, v1);
+        FloatVector e1 = VectorPooling.even(v2, v3);
+        FloatVector o0 = VectorPooling.odd(v0, v1);
+        FloatVector o1 = VectorPooling.odd(v2, v3);
+        put(VectorPooling.even(e0, e1), dst, d, stride, 0, again);
+        put(VectorPooling.odd(e0, e1), dst, d, stride, 1, again);
+        put(VectorPooling.even(o0, o1), dst, d, stride, 2, again);
+        put(VectorPooling.odd(o0, o1), dst, d, stride, 3, again);
+    }
+
+    private static void split8(float[] src, int a, float[] dst, int d, int stride, boolean again) {
+        FloatVector v0 = FloatVector.fromArray(F, src, a);
+        FloatVector v1 = FloatVector.fromArray(F, src, a + LANES);
+        FloatVector v2 = FloatVector.fromArray(F, src, a + 2 * LANES);
+        FloatVector v3 = FloatVector.fromArray(F, src, a + 3 * LANES);
+        FloatVector v4 = FloatVector.fromArray(F, src, a + 4 * LANES);
+        FloatVector v5 = FloatVector.fromArray(F, src, a + 5 * LANES);
+        FloatVector v6 = FloatVector.fromArray(F, src, a + 6 * LANES);
+        FloatVector v7 = FloatVector.fromArray(F, src, a + 7 * LANES);
+        FloatVector e0 = VectorPooling.even(v0, v1);
+        FloatVector e1 = VectorPooling.even(v2, v3);
+        FloatVector e2 = VectorPooling.even(v4, v5);
+        FloatVector e3 = VectorPooling.even(v6, v7);
+        FloatVector o0 = VectorPooling.odd(v0, v1);
+        FloatVector o1 = VectorPooling.odd(v2, v3);
+        FloatVector o2 = VectorPooling.odd(v4, v5);
+        FloatVector o3 = VectorPooling.odd(v6, v7);
+        FloatVector ee0 = VectorPooling.even(e0, e1);
+        FloatVector ee1 = VectorPooling.even(e2, e3);
+        FloatVector eo0 = VectorPooling.odd(e0, e1);
+        FloatVector eo1 = VectorPooling.odd(e2, e3);
+        FloatVector oe0 = VectorPooling.even(o0, o1);
+        FloatVector oe1 = VectorPooling.even(o2, o3);
+        FloatVector oo0 = VectorPooling.odd(o0, o1);
+        FloatVector oo1 = VectorPooling.odd(o2, o3);
+        put(VectorPooling.even(ee0, ee1), dst, d, stride, 0, again);
+        put(VectorPooling.odd(ee0, ee1), dst, d, stride, 1, again);
+        put(VectorPooling.even(eo0, eo1), dst, d, stride, 2, again);
+        put(VectorPooling.odd(eo0, eo1), dst, d, stride, 3, again);
+        put(VectorPooling.even(oe0, oe1), dst, d, stride, 4, again);
+        put(VectorPooling.odd(oe0, oe1), dst, d, stride, 5, again);
+        put(VectorPooling.even(oo0, oo1), dst, d, stride, 6, again);
+        put(VectorPooling.odd(oo0, oo1), dst, d, stride, 7, again);
+    }
+
+    /** Stream k of a block's split, or with again its two halves, streams 2k and 2k + 1. */
+    private static void put(FloatVector v, float[] dst, int d, int stride, int k, boolean again) {
+        if (again) {
+            VectorPooling.even(v, v).intoArray(dst, d + 2 * k * stride);
+            VectorPooling.odd(v, v).intoArray(dst, d + (2 * k + 1) * stride);
+        } else {
+            v.intoArray(dst, d + k * stride);
+        }
+    }
+
     /** Writes the NR sign bits of token row, channels j0.., clearing those past M. */
     private static void putBits(Call c, int row, int j0, long bits) {
         if (j0 + NR > c.m()) {
@@ -522,7 +660,19 @@ final class VectorGemm implements GemmSupport {
     /** {@code pooled[row]}: the row {@code values[v .. v + M)} average-pooled in groups of {@code pool}, as {@link Pooling#channelPool}. */
     private static void poolRow(Call c, int row, int v) {
         int outChannels = c.m() / c.pool;
-        VectorPooling.poolGroups(c.values, v, c.floats, row * outChannels, outChannels, c.pool);
+        if (c.e.interleavedGroups() == 1) {
+            VectorPooling.poolGroups(c.values, v, c.floats, row * outChannels, outChannels, c.pool);
+            return;
+        }
+        // Interleaved outputs whose groups are not whole vectors: output q + i * outChannels is the
+        // group's i-th channel, summed in channel order as the reference does.
+        for (int q = 0; q < outChannels; q++) {
+            float sum = c.values[v + q];
+            for (int i = 1; i < c.pool; i++) {
+                sum += c.values[v + i * outChannels + q];
+            }
+            c.floats[row * outChannels + q] = sum / c.pool;
+        }
     }
 
     /** One call's operands and the calling thread's tile, reused across calls so a call allocates nothing. */
@@ -535,6 +685,12 @@ final class VectorGemm implements GemmSupport {
         float[] residual2;
         float[] normOut;
         int[] tiledIndex;
+        /** How an interleaved epilogue reads its residual, or null; when set, tiledIndex is not used. */
+        ResidualPlan plan;
+        /** The rows of the current group of tokens rearranged by {@link #plan}. */
+        float[] rearranged = new float[0];
+        /** Two times {@link #rearranged}, for the levels of a split between the residual and it. */
+        float[] split = new float[0];
         SignThresholds thresholds;
         int[] dots;
         float[] floats;
@@ -553,7 +709,8 @@ final class VectorGemm implements GemmSupport {
             this.weights = w;
             this.e = e;
             this.residual = residual;
-            this.tiledIndex = residual == null ? null : e.tiledIndex(LANES);
+            this.plan = residual == null ? null : e.residualPlan(LANES);
+            this.tiledIndex = residual == null || plan != null ? null : e.tiledIndex(LANES);
             this.residual2 = null;
             this.normOut = null;
             this.thresholds = null;
@@ -566,6 +723,16 @@ final class VectorGemm implements GemmSupport {
         /** M: the weights' rows, the call's output channels. */
         int m() {
             return weights.rows();
+        }
+
+        /**
+         * Whether the pooled form adds each group up in the pooled output itself: when the outputs
+         * are interleaved ({@link Epilogue#withInterleavedChannels}) in groups of whole vectors, a
+         * vector of outputs holds one channel of {@code LANES} pool groups, which the epilogue adds
+         * to their running sums as it goes through the outputs in order.
+         */
+        boolean poolsInPlace() {
+            return form == SIGNS_POOL && e.interleavedGroups() > 1 && (m() / pool) % LANES == 0;
         }
 
         /** Sign words per token of the output: words(M). */
@@ -599,6 +766,15 @@ final class VectorGemm implements GemmSupport {
             }
         }
 
+        void ensureRearranged(int size) {
+            if (rearranged.length < size) {
+                rearranged = new float[size];
+            }
+            if (split.length < 2 * size) {
+                split = new float[2 * size];
+            }
+        }
+
         void ensureValues(int size) {
             if (values.length < size) {
                 values = new float[size];
@@ -614,6 +790,7 @@ final class VectorGemm implements GemmSupport {
             residual2 = null;
             normOut = null;
             tiledIndex = null;
+            plan = null;
             thresholds = null;
             dots = null;
             floats = null;

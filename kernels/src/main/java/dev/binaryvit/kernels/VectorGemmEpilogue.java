@@ -34,6 +34,11 @@ final class VectorGemmEpilogue implements GemmEpilogue {
         boolean scaled = e.scaleA != null;
         boolean normed = e.normA != null;
         int fusedWords = c.fusedWords();
+        boolean inPlace = c.poolsInPlace();
+        int groups = e.interleavedGroups();
+        int pooledChannels = m / groups; // in place: the pooled row's length, and the outputs per group
+        boolean power2 = Integer.bitCount(groups) == 1;
+        float inverse = 1f / groups; // the exact quotient for a power of two, as the reference's division
         PackedWeights weights = c.weights;
         boolean fused = fusedWords > 0;
         boolean twoWords = fusedWords == 2;
@@ -55,7 +60,7 @@ final class VectorGemmEpilogue implements GemmEpilogue {
             FloatVector scaleB = FloatVector.fromArray(F, scaled ? e.scaleB : zeros, j);
             FloatVector normA = FloatVector.fromArray(F, normed ? e.normA : zeros, j);
             FloatVector normB = FloatVector.fromArray(F, normed ? e.normB : zeros, j);
-            FloatVector shift = FloatVector.fromArray(F, e.shift != null ? e.shift : zeros, j);
+            FloatVector shift = FloatVector.fromArray(F, e.shift != null ? e.shift : zeros, j).neg();
             // K of one or two words: these channels' weight half-words (zeros when the dots come from
             // the tile; w2 and w3 unused for one word)
             IntVector w0 = IntVector.fromArray(I, panels, fused ? weights.index(j, 0) : 0);
@@ -67,11 +72,15 @@ final class VectorGemmEpilogue implements GemmEpilogue {
             int bit = j & 63;
             // Offsets carried from row to row rather than multiplied out per row.
             int t = (j - m0) / LANES * vecStride;
-            int res = g0 * r + jr;
+            int res = c.plan != null ? c.plan.offset[j / LANES] : g0 * r + jr; // in the rearranged rows, or the residual's
+            int resStride = c.plan != null ? c.plan.rowFloats : r;
             int full = g0 * m + j;
-            int out = (g0 - dstRow0) * m + j;
+            int out = inPlace ? g0 * pooledChannels + j % pooledChannels : (g0 - dstRow0) * m + j;
+            int dstStride = inPlace ? pooledChannels : m;
+            boolean firstOfGroup = j < pooledChannels;
+            boolean lastOfGroup = j >= m - pooledChannels;
             int o = g0 * bitWords + word;
-            for (int row = g0; row < g1; row++, t += LANES, res += r, full += m, out += m, o += bitWords) {
+            for (int row = g0; row < g1; row++, t += LANES, res += resStride, full += m, out += dstStride, o += bitWords) {
                 FloatVector dot;
                 if (fused) { // as VectorGemm's column kernels: K - 2 popcount(a XOR w), a half-word at a time
                     int h = 2 * fusedWords * (row - first);
@@ -87,13 +96,13 @@ final class VectorGemmEpilogue implements GemmEpilogue {
                 }
                 FloatVector v = dot.fma(alpha, beta);
                 if (residual != null) {
-                    v = v.add(c.tiledIndex == null
-                            ? FloatVector.fromArray(F, residual, res)
+                    v = v.add(c.plan != null ? FloatVector.fromArray(F, c.rearranged, res)
+                            : c.tiledIndex == null ? FloatVector.fromArray(F, residual, res)
                             : FloatVector.fromArray(F, residual, row * r, c.tiledIndex, j));
                 }
                 if (rprelu) {
                     FloatVector y = v.sub(move1);
-                    y = y.blend(y.mul(slope), y.compare(VectorOperators.LT, 0f));
+                    y = y.lanewise(VectorOperators.MUL, slope, y.compare(VectorOperators.LT, 0f));
                     v = y.add(move2);
                 }
                 if (scaled) {
@@ -103,7 +112,15 @@ final class VectorGemmEpilogue implements GemmEpilogue {
                     v = v.add(FloatVector.fromArray(F, residual2, full));
                 }
                 if (dst != null) {
-                    v.intoArray(dst, out);
+                    if (inPlace && !firstOfGroup) { // the group's sum so far, plus this channel, in channel order
+                        FloatVector sum = FloatVector.fromArray(F, dst, out).add(v);
+                        if (lastOfGroup) {
+                            sum = power2 ? sum.mul(inverse) : sum.div(groups);
+                        }
+                        sum.intoArray(dst, out);
+                    } else {
+                        v.intoArray(dst, out);
+                    }
                 }
                 if (normed) {
                     v = v.fma(normA, normB);
@@ -112,7 +129,7 @@ final class VectorGemmEpilogue implements GemmEpilogue {
                     v.intoArray(normOut, full);
                 }
                 if (bits != null) {
-                    long laneBits = v.add(shift).compare(VectorOperators.GE, 0f).toLong() << bit;
+                    long laneBits = v.compare(VectorOperators.GE, shift).toLong() << bit;
                     bits[o] = bit == 0 ? laneBits : bits[o] | laneBits;
                 }
             }
@@ -122,7 +139,7 @@ final class VectorGemmEpilogue implements GemmEpilogue {
             for (int row = g0; row < g1; row++) {
                 float v = e.affine(j, tile[(row - g0) * LANES + (j - m0) / LANES * vecStride + (j - m0) % LANES]);
                 if (residual != null) {
-                    v = v + residual[row * r + j % r];
+                    v = v + residual[row * r + e.channelOf(j) % r];
                 }
                 v = e.layerScale(j, e.rprelu(j, v));
                 if (residual2 != null) {

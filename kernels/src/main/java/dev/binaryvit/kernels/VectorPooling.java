@@ -296,12 +296,12 @@ final class VectorPooling implements PoolingSupport {
     }
 
     /** The even lanes of the pair (a, b) read as one vector of 2 * LANES lanes. */
-    private static FloatVector even(FloatVector a, FloatVector b) {
+    static FloatVector even(FloatVector a, FloatVector b) {
         return EVEN.selectFrom(a, b);
     }
 
     /** The odd lanes of the pair (a, b). */
-    private static FloatVector odd(FloatVector a, FloatVector b) {
+    static FloatVector odd(FloatVector a, FloatVector b) {
         return ODD.selectFrom(a, b);
     }
 

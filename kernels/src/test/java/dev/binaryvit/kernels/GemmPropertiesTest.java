@@ -178,6 +178,68 @@ class GemmPropertiesTest {
     }
 
     /**
+     * An interleaved first MLP layer (outputs {@code i * C + q} are channels {@code q * G + i}) equals
+     * the reference, and equals the layer in channel order when its weight rows and per-channel
+     * arrays are given in output order: the same pool, the same signs moved to their outputs. Half
+     * the shapes have C a multiple of 16 and G a power of two up to 8, the ones the vector path
+     * splits the residual for; the others take its fallbacks (the gather, the pool through values).
+     */
+    @Test
+    void interleavedSignsAndPoolEqualTheReferenceAndTheChannelOrder() {
+        qt().withExamples(120).forAll(integers().between(1, 200), integers().between(1, 160),
+                integers().between(1, 300), longs().all()).checkAssert((n, anyC, k, seed) -> {
+                    Random random = new Random(seed);
+                    boolean planned = random.nextBoolean();
+                    int c = planned ? 16 * (1 + anyC % 10) : anyC;
+                    int groups = planned ? 2 << random.nextInt(3) : 2 + random.nextInt(8);
+                    int m = c * groups;
+                    String what = "N=" + n + " C=" + c + " G=" + groups + " K=" + k;
+                    long[] a = TestData.packedRows(random, n, k);
+                    float[] weights = TestData.floats(random, m * k);
+                    float[][] perChannel = new float[6][];
+                    for (int i = 0; i < perChannel.length; i++) {
+                        perChannel[i] = TestData.floats(random, m, -2f, 2f);
+                    }
+                    float[] residual = TestData.floats(random, n * c, -5f, 5f);
+                    int[] channelOf = new int[m]; // output -> channel
+                    for (int j = 0; j < m; j++) {
+                        channelOf[j] = (j % c) * groups + j / c;
+                    }
+                    PackedWeights w = PackedWeights.linear(weights, m, k);
+                    Epilogue e = epilogue(w, perChannel).withTiledResidual(c);
+                    float[] rows = new float[m * k];
+                    float[][] inOutputOrder = new float[perChannel.length][m];
+                    for (int j = 0; j < m; j++) {
+                        System.arraycopy(weights, channelOf[j] * k, rows, j * k, k);
+                        for (int i = 0; i < perChannel.length; i++) {
+                            inOutputOrder[i][j] = perChannel[i][channelOf[j]];
+                        }
+                    }
+                    PackedWeights wi = PackedWeights.linear(rows, m, k);
+                    Epilogue ei = epilogue(wi, inOutputOrder).withTiledResidual(c).withInterleavedChannels(groups);
+                    Case natural = new Case(a, w, e, residual, "natural");
+                    Case interleaved = new Case(a, wi, ei, residual, "interleaved");
+                    Pooled expected = poolEqualsTheReference(natural, n, e, groups, what);
+                    Pooled actual = poolEqualsTheReference(interleaved, n, ei, groups, what + " interleaved");
+                    assertArrayEquals(expected.pooled(), actual.pooled(), 0f, what + ": the pool of the channels");
+                    int words = BitPacking.words(m);
+                    for (int row = 0; row < n; row++) {
+                        for (int j = 0; j < m; j++) {
+                            int ch = channelOf[j];
+                            assertEquals(expected.signs()[row * words + ch / 64] >>> (ch % 64) & 1,
+                                    actual.signs()[row * words + j / 64] >>> (j % 64) & 1,
+                                    what + ": the sign of output " + j + " is that of channel " + ch);
+                        }
+                    }
+                });
+    }
+
+    /** affine a, b, RPReLU move1, slope, move2 and the sign shift, from six per-channel arrays. */
+    private static Epilogue epilogue(PackedWeights w, float[][] p) {
+        return Epilogue.affine(w, p[0], p[1]).withRprelu(p[2], p[3], p[4]).withSignShift(p[5]);
+    }
+
+    /**
      * The MLP call equals its two layers called one after the other, on one thread and on two, for
      * the vector path and the reference; up to 1500 rows at 32 to 160 channels is several of its
      * token blocks, the last one partial.
@@ -194,11 +256,16 @@ class GemmPropertiesTest {
                         PackedWeights w2 = TestData.weights(random, c, i);
                         Epilogue e1 = Case.epilogue(random, w1, true).withTiledResidual(c)
                                 .withSignShift(TestData.floats(random, i));
+                        boolean interleaved = pool > 1 && random.nextBoolean();
+                        if (interleaved) { // fc1's outputs interleaved, as the model runs it
+                            e1 = e1.withInterleavedChannels(pool);
+                        }
                         Epilogue e2 = Case.epilogue(random, w2, true)
                                 .withLayerScale(TestData.floats(random, c), TestData.floats(random, c));
                         float[] residual = TestData.floats(random, n * c, -5f, 5f);
                         float[] residual2 = random.nextBoolean() ? TestData.floats(random, n * c, -5f, 5f) : null;
-                        String what = "N=" + n + " C=" + c + " I=" + i + " residual2=" + (residual2 != null);
+                        String what = "N=" + n + " C=" + c + " I=" + i + " residual2=" + (residual2 != null)
+                                + " interleaved=" + interleaved;
                         for (Gemm gemm : new Gemm[] {VECTOR, REFERENCE}) {
                             long[] signs = new long[n * BitPacking.words(i)];
                             float[] pooled = new float[n * c];

@@ -53,4 +53,32 @@ class PackedWeightsTest {
             }
         }
     }
+
+    @Test
+    void inputsReorderedMoveEachBitAndKeepTheScales() {
+        // K = 70 bits over two words; from reverses the bits, so bit k holds bit 69 - k
+        float[] w = new float[2 * 70];
+        java.util.Random random = new java.util.Random(3);
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) random.nextGaussian();
+        }
+        PackedWeights p = PackedWeights.linear(w, 2, 70, 16);
+        int[] from = new int[70];
+        for (int k = 0; k < 70; k++) {
+            from[k] = 69 - k;
+        }
+        PackedWeights r = p.withInputsReordered(from);
+        for (int m = 0; m < 2; m++) {
+            for (int k = 0; k < 70; k++) {
+                assertEquals(p.word(m, from[k] / 64) >>> (from[k] % 64) & 1, r.word(m, k / 64) >>> (k % 64) & 1,
+                        "row " + m + " bit " + k);
+            }
+            assertEquals(p.scale(m), r.scale(m));
+            assertEquals(0L, r.word(m, 1) >>> 6, "bits past K stay 0");
+        }
+        from[3] = from[4];
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> p.withInputsReordered(from));
+        assertEquals("from is not a permutation of 0 .. K-1 (K 70): from[4] = 65 appears twice", e.getMessage());
+    }
 }

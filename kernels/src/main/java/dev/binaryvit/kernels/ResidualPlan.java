@@ -1,0 +1,61 @@
+package dev.binaryvit.kernels;
+
+/**
+ * How the vector epilogue of an {@link Epilogue#withInterleavedChannels interleaved} MLP layer reads
+ * its tiled residual without a gather. With G groups over C = M / G pooled channels and a residual
+ * of C channels, output {@code i * C + q} (channel {@code q * G + i}) reads residual channel
+ * {@code (q mod P) * G + i}, P = C / G: a vector of outputs reads every G-th residual value from i
+ * on. So each row's residual is first split into its G strided streams, stream i holding
+ * {@code res[i], res[i + G], ..}, by log2(G) levels of even/odd lane selections (the transposition
+ * {@link VectorPooling}'s pools use), and every vector of outputs then loads a vector of its stream.
+ * When P is less than a vector, a stream is one vector holding its P values repeated, which is what
+ * those outputs read. (A gather per vector of outputs cost more than the rest of the epilogue.)
+ * Only the order of the residual's floats changes, so the sums are those of the reference.
+ */
+final class ResidualPlan {
+
+    /** log2(G): the even/odd levels. */
+    final int levels;
+    /** Vectors per row before the split: C / lanes. */
+    final int vectors;
+    /** Floats per split row: G streams of {@code max(1, P / lanes)} vectors. */
+    final int rowFloats;
+    /** Per vector of outputs ({@code m / lanes}): where its vector lies in the split row. */
+    final int[] offset;
+
+    private ResidualPlan(int levels, int vectors, int rowFloats, int[] offset) {
+        this.levels = levels;
+        this.vectors = vectors;
+        this.rowFloats = rowFloats;
+        this.offset = offset;
+    }
+
+    /**
+     * The plan for M outputs interleaved in G groups reading a residual of r channels, or null when
+     * there is none: r must be M / G, G a power of two above 1, C a whole number of vectors, and P a
+     * multiple or a divisor of the vector length.
+     */
+    static ResidualPlan of(int m, int groups, int r, int lanes) {
+        int c = m / groups;
+        if (groups < 2 || Integer.bitCount(groups) != 1 || r != c || c % lanes != 0) {
+            return null;
+        }
+        int p = c / groups;
+        if (p == 0 || (p % lanes != 0 && lanes % p != 0)) {
+            return null;
+        }
+        int levels = Integer.numberOfTrailingZeros(groups);
+        int perStream = Math.max(1, p / lanes);
+        int[] offset = new int[m / lanes];
+        for (int v = 0; v < offset.length; v++) {
+            int j = v * lanes;
+            int i = j / c;
+            int q = j % c;
+            // After the levels, stream s holds the residues s with its bits reversed: each level
+            // sends the even lanes of a stream to the first half, the odd ones to the second.
+            int stream = Integer.reverse(i) >>> (32 - levels);
+            offset[v] = (stream * perStream + (p >= lanes ? (q % p) / lanes : 0)) * lanes;
+        }
+        return new ResidualPlan(levels, c / lanes, groups * perStream * lanes, offset);
+    }
+}
