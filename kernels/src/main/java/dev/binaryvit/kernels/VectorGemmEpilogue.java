@@ -60,7 +60,7 @@ final class VectorGemmEpilogue implements GemmEpilogue {
             FloatVector scaleB = FloatVector.fromArray(F, scaled ? e.scaleB : zeros, j);
             FloatVector normA = FloatVector.fromArray(F, normed ? e.normA : zeros, j);
             FloatVector normB = FloatVector.fromArray(F, normed ? e.normB : zeros, j);
-            FloatVector shift = FloatVector.fromArray(F, e.shift != null ? e.shift : zeros, j).neg();
+            FloatVector shift = FloatVector.fromArray(F, e.shift != null ? e.shift : zeros, j);
             // K of one or two words: these channels' weight half-words (zeros when the dots come from
             // the tile; w2 and w3 unused for one word)
             IntVector w0 = IntVector.fromArray(I, panels, fused ? weights.index(j, 0) : 0);
@@ -129,7 +129,7 @@ final class VectorGemmEpilogue implements GemmEpilogue {
                     v.intoArray(normOut, full);
                 }
                 if (bits != null) {
-                    long laneBits = v.compare(VectorOperators.GE, shift).toLong() << bit;
+                    long laneBits = v.add(shift).compare(VectorOperators.GE, 0f).toLong() << bit;
                     bits[o] = bit == 0 ? laneBits : bits[o] | laneBits;
                 }
             }
