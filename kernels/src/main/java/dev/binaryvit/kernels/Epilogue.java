@@ -160,8 +160,29 @@ public final class Epilogue {
 
     /** The layer channel of output m. */
     int channelOf(int m) {
-        int c = channels / groups;
-        return (m % c) * groups + m / c;
+        return channelOf(m, channels, groups);
+    }
+
+    /**
+     * The layer channel of each of M outputs interleaved in G groups ({@link #withInterleavedChannels}):
+     * the order in which to give such an epilogue its weight rows and per-channel arrays.
+     */
+    public static int[] interleavedChannels(int m, int groups) {
+        Check.positive("M", m);
+        Check.positive("groups", groups);
+        if (m % groups != 0) {
+            throw new IllegalArgumentException("output channels " + m + " are not a multiple of groups " + groups);
+        }
+        int[] channel = new int[m];
+        for (int j = 0; j < m; j++) {
+            channel[j] = channelOf(j, m, groups);
+        }
+        return channel;
+    }
+
+    private static int channelOf(int output, int m, int groups) {
+        int c = m / groups;
+        return (output % c) * groups + output / c;
     }
 
     /** The output of layer channel j: the inverse of {@link #channelOf}. */
