@@ -32,13 +32,13 @@ final class ResidualPlan {
 
     /**
      * The plan for M outputs interleaved in G groups reading a residual of r channels, or null when
-     * there is none: r must be M / G, G a power of two above 1, C a whole number of vectors, and P a
-     * multiple or a divisor of the vector length.
+     * there is none: r must be M / G, G a power of two above 1 that divides C, C a whole number of
+     * vectors, and P a multiple or a divisor of the vector length.
      */
     static ResidualPlan of(int m, int groups, int r, int lanes) {
         int c = m / groups;
-        if (groups < 2 || Integer.bitCount(groups) != 1 || r != c || c % lanes != 0) {
-            return null;
+        if (groups < 2 || Integer.bitCount(groups) != 1 || r != c || c % lanes != 0 || c % groups != 0) {
+            return null; // (G must divide C: otherwise q*G + i wraps around C unevenly, and the streams are not strided)
         }
         int p = c / groups;
         if (p == 0 || (p % lanes != 0 && lanes % p != 0)) {

@@ -192,46 +192,60 @@ class GemmPropertiesTest {
                     boolean planned = random.nextBoolean();
                     int c = planned ? 16 * (1 + anyC % 10) : anyC;
                     int groups = planned ? 2 << random.nextInt(3) : 2 + random.nextInt(8);
-                    int m = c * groups;
-                    String what = "N=" + n + " C=" + c + " G=" + groups + " K=" + k;
-                    long[] a = TestData.packedRows(random, n, k);
-                    float[] weights = TestData.floats(random, m * k);
-                    float[][] perChannel = new float[6][];
-                    for (int i = 0; i < perChannel.length; i++) {
-                        perChannel[i] = TestData.floats(random, m, -2f, 2f);
-                    }
-                    float[] residual = TestData.floats(random, n * c, -5f, 5f);
-                    int[] channelOf = new int[m]; // output -> channel
-                    for (int j = 0; j < m; j++) {
-                        channelOf[j] = (j % c) * groups + j / c;
-                    }
-                    PackedWeights w = PackedWeights.linear(weights, m, k);
-                    Epilogue e = epilogue(w, perChannel).withTiledResidual(c);
-                    float[] rows = new float[m * k];
-                    float[][] inOutputOrder = new float[perChannel.length][m];
-                    for (int j = 0; j < m; j++) {
-                        System.arraycopy(weights, channelOf[j] * k, rows, j * k, k);
-                        for (int i = 0; i < perChannel.length; i++) {
-                            inOutputOrder[i][j] = perChannel[i][channelOf[j]];
-                        }
-                    }
-                    PackedWeights wi = PackedWeights.linear(rows, m, k);
-                    Epilogue ei = epilogue(wi, inOutputOrder).withTiledResidual(c).withInterleavedChannels(groups);
-                    Case natural = new Case(a, w, e, residual, "natural");
-                    Case interleaved = new Case(a, wi, ei, residual, "interleaved");
-                    Pooled expected = poolEqualsTheReference(natural, n, e, groups, what);
-                    Pooled actual = poolEqualsTheReference(interleaved, n, ei, groups, what + " interleaved");
-                    assertArrayEquals(expected.pooled(), actual.pooled(), 0f, what + ": the pool of the channels");
-                    int words = BitPacking.words(m);
-                    for (int row = 0; row < n; row++) {
-                        for (int j = 0; j < m; j++) {
-                            int ch = channelOf[j];
-                            assertEquals(expected.signs()[row * words + ch / 64] >>> (ch % 64) & 1,
-                                    actual.signs()[row * words + j / 64] >>> (j % 64) & 1,
-                                    what + ": the sign of output " + j + " is that of channel " + ch);
-                        }
-                    }
+                    interleavedEqualsTheReferenceAndTheChannelOrder(random, n, c, groups, k);
                 });
+    }
+
+    /**
+     * Groups that do not divide the channels, at C a whole number of vectors for each width (4, 8 and
+     * 16 lanes): the residual's streams are then not strided, and must not be split as if they were
+     * (found by the property above at 128 bits: C = 12, G = 8).
+     */
+    @Test
+    void interleavedGroupsThatDoNotDivideTheChannels() {
+        Random random = new Random(5);
+        for (int[] cg : new int[][] {{12, 8}, {24, 16}, {48, 32}, {20, 8}}) {
+            interleavedEqualsTheReferenceAndTheChannelOrder(random, 7, cg[0], cg[1], 70);
+        }
+    }
+
+    /** One interleaved case: the vector path equals the reference, and both the channel-order layer. */
+    private static void interleavedEqualsTheReferenceAndTheChannelOrder(Random random, int n, int c, int groups, int k) {
+        int m = c * groups;
+        String what = "N=" + n + " C=" + c + " G=" + groups + " K=" + k;
+        long[] a = TestData.packedRows(random, n, k);
+        float[] weights = TestData.floats(random, m * k);
+        float[][] perChannel = new float[6][];
+        for (int i = 0; i < perChannel.length; i++) {
+            perChannel[i] = TestData.floats(random, m, -2f, 2f);
+        }
+        float[] residual = TestData.floats(random, n * c, -5f, 5f);
+        int[] channelOf = Epilogue.interleavedChannels(m, groups); // output -> channel
+        PackedWeights w = PackedWeights.linear(weights, m, k);
+        Epilogue e = epilogue(w, perChannel).withTiledResidual(c);
+        float[] rows = new float[m * k];
+        float[][] inOutputOrder = new float[perChannel.length][m];
+        for (int j = 0; j < m; j++) {
+            System.arraycopy(weights, channelOf[j] * k, rows, j * k, k);
+            for (int i = 0; i < perChannel.length; i++) {
+                inOutputOrder[i][j] = perChannel[i][channelOf[j]];
+            }
+        }
+        PackedWeights wi = PackedWeights.linear(rows, m, k);
+        Epilogue ei = epilogue(wi, inOutputOrder).withTiledResidual(c).withInterleavedChannels(groups);
+        Pooled expected = poolEqualsTheReference(new Case(a, w, e, residual, "natural"), n, e, groups, what);
+        Pooled actual = poolEqualsTheReference(new Case(a, wi, ei, residual, "interleaved"), n, ei, groups,
+                what + " interleaved");
+        assertArrayEquals(expected.pooled(), actual.pooled(), 0f, what + ": the pool of the channels");
+        int words = BitPacking.words(m);
+        for (int row = 0; row < n; row++) {
+            for (int j = 0; j < m; j++) {
+                int ch = channelOf[j];
+                assertEquals(expected.signs()[row * words + ch / 64] >>> (ch % 64) & 1,
+                        actual.signs()[row * words + j / 64] >>> (j % 64) & 1,
+                        what + ": the sign of output " + j + " is that of channel " + ch);
+            }
+        }
     }
 
     /** affine a, b, RPReLU move1, slope, move2 and the sign shift, from six per-channel arrays. */
