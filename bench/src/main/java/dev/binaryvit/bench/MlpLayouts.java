@@ -45,24 +45,16 @@ public final class MlpLayouts {
 
     private static Times run(Gemm gemm, int n, int c, int m, int groups, double seconds) {
         Random random = new Random(n);
-        float[] w1 = gaussian(random, m * c);
         float[][] p1 = new float[6][]; // BatchNorm a, b, RPReLU move1, slope, move2, fc2's move
         for (int i = 0; i < p1.length; i++) {
             p1[i] = gaussian(random, m);
         }
         int[] channelOf = Epilogue.interleavedChannels(m, groups);
-        PackedWeights fc1 = PackedWeights.linear(w1, m, c);
-        Epilogue e1 = epilogue(fc1, p1).withTiledResidual(c);
-        float[] rows = new float[m * c];
-        float[][] q1 = new float[p1.length][m];
-        for (int j = 0; j < m; j++) {
-            System.arraycopy(w1, channelOf[j] * c, rows, j * c, c);
-            for (int i = 0; i < p1.length; i++) {
-                q1[i][j] = p1[i][channelOf[j]];
-            }
-        }
-        PackedWeights fc1i = PackedWeights.linear(rows, m, c);
-        Epilogue e1i = epilogue(fc1i, q1).withTiledResidual(c).withInterleavedChannels(groups);
+        PackedWeights fc1 = PackedWeights.linear(gaussian(random, m * c), m, c);
+        Epilogue e1 = Epilogue.affine(fc1, p1[0], p1[1]).withRprelu(p1[2], p1[3], p1[4]).withSignShift(p1[5])
+                .withTiledResidual(c);
+        PackedWeights fc1i = fc1.withRowsReordered(channelOf);
+        Epilogue e1i = e1.withInterleavedChannels(groups);
         PackedWeights fc2 = PackedWeights.linear(gaussian(random, c * m), c, m);
         PackedWeights fc2i = fc2.withInputsReordered(channelOf);
         Epilogue e2 = Epilogue.affine(fc2, gaussian(random, c), gaussian(random, c))
@@ -103,11 +95,6 @@ public final class MlpLayouts {
             throw new AssertionError("the two layouts differ at " + n + "x" + c + "x" + m);
         }
         return new Times(median(t[0], runs), median(t[1], runs), median(t[2], runs), median(t[3], runs));
-    }
-
-    /** BatchNorm, RPReLU and sign shift from six per-channel arrays. */
-    private static Epilogue epilogue(PackedWeights w, float[][] p) {
-        return Epilogue.affine(w, p[0], p[1]).withRprelu(p[2], p[3], p[4]).withSignShift(p[5]);
     }
 
     private static float[] gaussian(Random random, int n) {

@@ -135,21 +135,33 @@ public final class Epilogue {
 
     /**
      * This epilogue with its M outputs in interleaved order: output {@code m = i * (M / groups) + q}
-     * is the layer's channel {@code q * groups + i}. The residual is read at that channel, and
-     * {@link Gemm#signsAndPool} with {@code pool == groups} averages the consecutive channels
-     * {@code q * groups ..} of a group, which are the outputs {@code q, q + M / groups, ..}: the
-     * group's values then lie in the same lane of {@code groups} vectors, so the vector path adds
-     * whole vectors where a pool of consecutive outputs adds across lanes. The per-output arrays
-     * (the weights' rows, a, b, RPReLU, shift) must be given in output order; the signs come out in
-     * output order too, for a next layer whose weight bits are in that order.
+     * computes the layer's channel {@code q * groups + i}, for weights whose rows are in that order
+     * ({@code weights.withRowsReordered(interleavedChannels(M, groups))}). The per-channel arrays,
+     * given in channel order here and to every later {@code with...}, are kept in output order; the
+     * residual is read at the output's channel, and {@link Gemm#signsAndPool} with
+     * {@code pool == groups} averages the consecutive channels {@code q * groups ..} of a group, which
+     * are the outputs {@code q, q + M / groups, ..}: the group then lies in one lane of
+     * {@code groups} vectors, so the vector path adds whole vectors where a pool of consecutive
+     * outputs adds across lanes. The signs come out in output order, for a next layer whose weight
+     * bits are reordered to match ({@link PackedWeights#withInputsReordered}).
      */
     public Epilogue withInterleavedChannels(int groups) {
-        Check.positive("groups", groups);
-        if (channels % groups != 0) {
-            throw new IllegalArgumentException("output channels " + channels + " are not a multiple of groups " + groups);
+        checkGroups(channels, groups);
+        if (this.groups != 1) {
+            throw new IllegalArgumentException("this epilogue is already interleaved in " + this.groups + " groups");
         }
-        Epilogue e = copy();
+        int[] channelOf = interleavedChannels(channels, groups);
+        Epilogue e = new Epilogue(channels, inOutputOrder(alpha, channelOf), inOutputOrder(beta, channelOf));
+        e.residualChannels = residualChannels;
         e.groups = groups;
+        e.move1 = inOutputOrder(move1, channelOf);
+        e.slope = inOutputOrder(slope, channelOf);
+        e.move2 = inOutputOrder(move2, channelOf);
+        e.scaleA = inOutputOrder(scaleA, channelOf);
+        e.scaleB = inOutputOrder(scaleB, channelOf);
+        e.normA = inOutputOrder(normA, channelOf);
+        e.normB = inOutputOrder(normB, channelOf);
+        e.shift = inOutputOrder(shift, channelOf);
         return e;
     }
 
@@ -158,26 +170,30 @@ public final class Epilogue {
         return groups;
     }
 
-    /** The layer channel of output m. */
-    int channelOf(int m) {
-        return channelOf(m, channels, groups);
-    }
-
     /**
      * The layer channel of each of M outputs interleaved in G groups ({@link #withInterleavedChannels}):
-     * the order in which to give such an epilogue its weight rows and per-channel arrays.
+     * the order to give {@link PackedWeights#withRowsReordered} and {@link PackedWeights#withInputsReordered}.
      */
     public static int[] interleavedChannels(int m, int groups) {
         Check.positive("M", m);
-        Check.positive("groups", groups);
-        if (m % groups != 0) {
-            throw new IllegalArgumentException("output channels " + m + " are not a multiple of groups " + groups);
-        }
+        checkGroups(m, groups);
         int[] channel = new int[m];
         for (int j = 0; j < m; j++) {
             channel[j] = channelOf(j, m, groups);
         }
         return channel;
+    }
+
+    private static void checkGroups(int m, int groups) {
+        Check.positive("groups", groups);
+        if (m % groups != 0) {
+            throw new IllegalArgumentException("output channels " + m + " are not a multiple of groups " + groups);
+        }
+    }
+
+    /** The layer channel of output m. */
+    int channelOf(int m) {
+        return channelOf(m, channels, groups);
     }
 
     private static int channelOf(int output, int m, int groups) {
@@ -188,6 +204,18 @@ public final class Epilogue {
     /** The output of layer channel j: the inverse of {@link #channelOf}. */
     int outputOf(int j) {
         return (j % groups) * (channels / groups) + j / groups;
+    }
+
+    /** A padded per-output array in output order from one in channel order; null stays null. */
+    private static float[] inOutputOrder(float[] perChannel, int[] channelOf) {
+        if (perChannel == null) {
+            return null;
+        }
+        float[] ordered = new float[perChannel.length];
+        for (int j = 0; j < channelOf.length; j++) {
+            ordered[j] = perChannel[channelOf[j]];
+        }
+        return ordered;
     }
 
     /** M: the output channels this epilogue was built for. */
@@ -285,7 +313,7 @@ public final class Epilogue {
         return normA == null ? v : Math.fma(v, normA[m], normB[m]);
     }
 
-    /** A copy of the sign shifts, or null when none are set. */
+    /** A copy of the sign shifts in output order, or null when none are set. */
     float[] shiftOrNull() {
         return shift == null ? null : java.util.Arrays.copyOf(shift, channels);
     }
@@ -295,10 +323,13 @@ public final class Epilogue {
         return shift == null ? 0f : shift[m];
     }
 
+    /** A padded copy of a per-channel array, in output order (given in channel order). */
     private float[] channelArray(String what, float[] values) {
         Check.length(what, values, channels, "one per output channel, M %d", channels);
         float[] copy = new float[padded(channels)];
-        System.arraycopy(values, 0, copy, 0, channels);
+        for (int m = 0; m < channels; m++) {
+            copy[m] = values[channelOf(m)];
+        }
         return copy;
     }
 

@@ -116,15 +116,7 @@ public final class PackedWeights {
      * one): a popcount does not depend on the order of the bits, only on both operands sharing it.
      */
     public PackedWeights withInputsReordered(int[] from) {
-        Check.length("from", from, bits, "one per input bit, K %d", bits);
-        boolean[] seen = new boolean[bits];
-        for (int k = 0; k < bits; k++) {
-            if (from[k] < 0 || from[k] >= bits || seen[from[k]]) {
-                throw new IllegalArgumentException("from is not a permutation of 0 .. K-1 (K " + bits + "): from[" + k
-                        + "] = " + from[k] + (from[k] >= 0 && from[k] < bits ? " appears twice" : " is out of range"));
-            }
-            seen[from[k]] = true;
-        }
+        checkPermutation(from, bits, "input bit, K");
         long[] reordered = new long[Check.size("rows x words", (long) rows * words)];
         for (int m = 0; m < rows; m++) {
             for (int k = 0; k < bits; k++) {
@@ -133,6 +125,36 @@ public final class PackedWeights {
             }
         }
         return new PackedWeights(rows, bits, panelWidth, reordered, scales.clone());
+    }
+
+    /**
+     * These weights with their M rows reordered: row m is this one's row {@code from[m]}, with its
+     * scale. For an {@link Epilogue#withInterleavedChannels interleaved} layer, whose outputs compute
+     * the channels {@link Epilogue#interleavedChannels} in that order.
+     */
+    public PackedWeights withRowsReordered(int[] from) {
+        checkPermutation(from, rows, "row, M");
+        long[] reordered = new long[Check.size("rows x words", (long) rows * words)];
+        float[] reorderedScales = new float[rows];
+        for (int m = 0; m < rows; m++) {
+            for (int k = 0; k < words; k++) {
+                reordered[m * words + k] = word(from[m], k);
+            }
+            reorderedScales[m] = scales[from[m]];
+        }
+        return new PackedWeights(rows, bits, panelWidth, reordered, reorderedScales);
+    }
+
+    private static void checkPermutation(int[] from, int n, String what) {
+        Check.length("from", from, n, "one per " + what + " %d", n);
+        boolean[] seen = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            if (from[i] < 0 || from[i] >= n || seen[from[i]]) {
+                throw new IllegalArgumentException("from is not a permutation of 0 .. " + (n - 1) + ": from[" + i
+                        + "] = " + from[i] + (from[i] >= 0 && from[i] < n ? " appears twice" : " is out of range"));
+            }
+            seen[from[i]] = true;
+        }
     }
 
     /** M: the number of output channels. */

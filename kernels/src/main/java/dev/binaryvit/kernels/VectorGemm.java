@@ -516,63 +516,21 @@ final class VectorGemm implements GemmSupport {
 
     /**
      * The residual rows of tokens {@code [g0, g1)} split by the call's {@link ResidualPlan} into the
-     * rows of {@link Call#rearranged}: each level splits every stream (a run of vectors) into its
-     * even and odd lanes, pair of vectors by pair; a stream of one vector is split with itself,
-     * which repeats its values. The levels between go through {@link Call#split}.
+     * rows of {@link Call#rearranged}, a block of vectors at a time in registers.
      */
     private static void rearrangeResidual(Call c, int g0, int g1) {
         ResidualPlan plan = c.plan;
         int r = c.e.residualChannels();
-        int rowFloats = plan.rowFloats;
-        int rows = g1 - g0;
-        c.ensureRearranged(rows * rowFloats);
-        int block = Math.min(1 << plan.levels, plan.vectors); // vectors split together, in registers
-        int selfLevels = plan.levels - Integer.numberOfTrailingZeros(block); // then splits of a vector with itself
-        if (selfLevels <= 1 && block >= 2 && block <= 8) {
-            int streamFloats = rowFloats >> plan.levels; // one stream's vectors
-            for (int row = g0; row < g1; row++) {
-                int d = (row - g0) * rowFloats;
-                for (int b = 0, a = row * r; b < plan.vectors / block; b++, a += block * LANES, d += LANES) {
-                    switch (block) {
-                        case 2 -> split2(c.residual, a, c.rearranged, d, streamFloats, selfLevels == 1);
-                        case 4 -> split4(c.residual, a, c.rearranged, d, streamFloats, selfLevels == 1);
-                        default -> split8(c.residual, a, c.rearranged, d, streamFloats, selfLevels == 1);
-                    }
+        c.ensureRearranged((g1 - g0) * plan.rowFloats);
+        for (int row = g0; row < g1; row++) {
+            int d = (row - g0) * plan.rowFloats;
+            for (int b = 0, a = row * r; b < plan.blocks; b++, a += plan.block * LANES, d += LANES) {
+                switch (plan.block) {
+                    case 2 -> split2(c.residual, a, c.rearranged, d, plan.streamFloats, plan.again);
+                    case 4 -> split4(c.residual, a, c.rearranged, d, plan.streamFloats, plan.again);
+                    default -> split8(c.residual, a, c.rearranged, d, plan.streamFloats, plan.again);
                 }
             }
-            return;
-        }
-        float[] src = c.residual;
-        int srcAt = g0 * r;
-        int srcStride = r;
-        int streams = 1;
-        int n = plan.vectors; // vectors per stream
-        // Other shapes: level by level through memory, the rows innermost.
-        for (int level = 0; level < plan.levels; level++) {
-            boolean last = level == plan.levels - 1;
-            float[] dst = last ? c.rearranged : c.split;
-            int dstAt = last ? 0 : (level & 1) * rows * rowFloats;
-            int half = Math.max(1, n / 2);
-            for (int s = 0; s < streams; s++) {
-                for (int k = 0; k < half; k++) {
-                    int a = srcAt + (s * n + 2 * k) * LANES;
-                    int b = n == 1 ? a : a + LANES;
-                    int even = dstAt + (2 * s * half + k) * LANES;
-                    int odd = even + half * LANES;
-                    for (int row = 0; row < rows; row++, a += srcStride, b += srcStride, even += rowFloats,
-                            odd += rowFloats) {
-                        FloatVector va = FloatVector.fromArray(F, src, a);
-                        FloatVector vb = FloatVector.fromArray(F, src, b);
-                        VectorPooling.even(va, vb).intoArray(dst, even);
-                        VectorPooling.odd(va, vb).intoArray(dst, odd);
-                    }
-                }
-            }
-            src = dst;
-            srcAt = dstAt;
-            srcStride = rowFloats;
-            streams *= 2;
-            n = half;
         }
     }
 
@@ -689,8 +647,6 @@ final class VectorGemm implements GemmSupport {
         ResidualPlan plan;
         /** The rows of the current group of tokens rearranged by {@link #plan}. */
         float[] rearranged = new float[0];
-        /** Two times {@link #rearranged}, for the levels of a split between the residual and it. */
-        float[] split = new float[0];
         SignThresholds thresholds;
         int[] dots;
         float[] floats;
@@ -769,9 +725,6 @@ final class VectorGemm implements GemmSupport {
         void ensureRearranged(int size) {
             if (rearranged.length < size) {
                 rearranged = new float[size];
-            }
-            if (split.length < 2 * size) {
-                split = new float[2 * size];
             }
         }
 

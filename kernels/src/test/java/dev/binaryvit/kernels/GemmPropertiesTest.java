@@ -209,33 +209,28 @@ class GemmPropertiesTest {
         }
     }
 
-    /** One interleaved case: the vector path equals the reference, and both the channel-order layer. */
+    /**
+     * One interleaved case: the vector path equals the reference, and both equal the layer in channel
+     * order: the same pool, and each output's sign that of its channel. The sign shift is given
+     * before or after the interleaving (in channel order either way).
+     */
     private static void interleavedEqualsTheReferenceAndTheChannelOrder(Random random, int n, int c, int groups, int k) {
         int m = c * groups;
         String what = "N=" + n + " C=" + c + " G=" + groups + " K=" + k;
         long[] a = TestData.packedRows(random, n, k);
-        float[] weights = TestData.floats(random, m * k);
-        float[][] perChannel = new float[6][];
-        for (int i = 0; i < perChannel.length; i++) {
-            perChannel[i] = TestData.floats(random, m, -2f, 2f);
-        }
+        PackedWeights w = TestData.weights(random, m, k);
+        float[] shift = TestData.floats(random, m, -2f, 2f);
+        Epilogue natural = Case.epilogue(random, w, true).withTiledResidual(c);
         float[] residual = TestData.floats(random, n * c, -5f, 5f);
         int[] channelOf = Epilogue.interleavedChannels(m, groups); // output -> channel
-        PackedWeights w = PackedWeights.linear(weights, m, k);
-        Epilogue e = epilogue(w, perChannel).withTiledResidual(c);
-        float[] rows = new float[m * k];
-        float[][] inOutputOrder = new float[perChannel.length][m];
-        for (int j = 0; j < m; j++) {
-            System.arraycopy(weights, channelOf[j] * k, rows, j * k, k);
-            for (int i = 0; i < perChannel.length; i++) {
-                inOutputOrder[i][j] = perChannel[i][channelOf[j]];
-            }
-        }
-        PackedWeights wi = PackedWeights.linear(rows, m, k);
-        Epilogue ei = epilogue(wi, inOutputOrder).withTiledResidual(c).withInterleavedChannels(groups);
+        boolean shiftFirst = random.nextBoolean();
+        Epilogue e = natural.withSignShift(shift);
+        Epilogue ei = shiftFirst ? natural.withSignShift(shift).withInterleavedChannels(groups)
+                : natural.withInterleavedChannels(groups).withSignShift(shift);
+        PackedWeights wi = w.withRowsReordered(channelOf);
         Pooled expected = poolEqualsTheReference(new Case(a, w, e, residual, "natural"), n, e, groups, what);
         Pooled actual = poolEqualsTheReference(new Case(a, wi, ei, residual, "interleaved"), n, ei, groups,
-                what + " interleaved");
+                what + " interleaved, shift " + (shiftFirst ? "before" : "after"));
         assertArrayEquals(expected.pooled(), actual.pooled(), 0f, what + ": the pool of the channels");
         int words = BitPacking.words(m);
         for (int row = 0; row < n; row++) {
@@ -246,11 +241,6 @@ class GemmPropertiesTest {
                         what + ": the sign of output " + j + " is that of channel " + ch);
             }
         }
-    }
-
-    /** affine a, b, RPReLU move1, slope, move2 and the sign shift, from six per-channel arrays. */
-    private static Epilogue epilogue(PackedWeights w, float[][] p) {
-        return Epilogue.affine(w, p[0], p[1]).withRprelu(p[2], p[3], p[4]).withSignShift(p[5]);
     }
 
     /**

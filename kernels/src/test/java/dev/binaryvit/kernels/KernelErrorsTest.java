@@ -61,6 +61,7 @@ class KernelErrorsTest {
         fails("interleaved in 2 groups, but pool is 4", () -> gemm.mlp(a, 5, w1, e1.withInterleavedChannels(2),
                 residual, signs, 4, pooled, w2, e2, null, new float[50], Parallel.SERIAL));
         fails("output channels 40 are not a multiple of groups 3", () -> e1.withInterleavedChannels(3));
+        fails("already interleaved in 2 groups", () -> e1.withInterleavedChannels(2).withInterleavedChannels(4));
     }
 
     @Test

@@ -79,6 +79,27 @@ class PackedWeightsTest {
         from[3] = from[4];
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> p.withInputsReordered(from));
-        assertEquals("from is not a permutation of 0 .. K-1 (K 70): from[4] = 65 appears twice", e.getMessage());
+        assertEquals("from is not a permutation of 0 .. 69: from[4] = 65 appears twice", e.getMessage());
+    }
+
+    @Test
+    void rowsReorderedMoveEachRowWithItsScale() {
+        float[] w = new float[3 * 70];
+        java.util.Random random = new java.util.Random(4);
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) random.nextGaussian();
+        }
+        PackedWeights p = PackedWeights.linear(w, 3, 70, 16);
+        int[] from = {2, 0, 1};
+        PackedWeights r = p.withRowsReordered(from);
+        for (int m = 0; m < 3; m++) {
+            assertEquals(p.scale(from[m]), r.scale(m), "scale of row " + m);
+            for (int k = 0; k < 2; k++) {
+                assertEquals(p.word(from[m], k), r.word(m, k), "row " + m + " word " + k);
+            }
+        }
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> p.withRowsReordered(new int[] {0, 3, 1}));
+        assertEquals("from is not a permutation of 0 .. 2: from[1] = 3 is out of range", e.getMessage());
     }
 }

@@ -78,19 +78,18 @@ final class EncoderLayer {
         // so that the pool adds whole vectors; fc2 reads its input bits in that order.
         int groups = intermediate / c;
         int[] channelOf = Epilogue.interleavedChannels(intermediate, groups);
-        BinaryLinear up = BinaryLinear.interleaved(w, p + "intermediate.dense", c, intermediate,
+        BinaryLinear up = BinaryLinear.linear(w, p + "intermediate.dense", c, intermediate,
                 w.get(p + "intermediate.move"), Affine.batchNorm(w, p + "intermediate.norm", eps),
-                Rprelu.load(w, p + "intermediate.rprelu"), groups);
+                Rprelu.load(w, p + "intermediate.rprelu"));
         // fc2's epilogue goes on through its LayerScale and the block's shortcut h2: it writes the layer output.
         BinaryLinear down = BinaryLinear.linear(w, p + "output.dense", intermediate, c, w.get(p + "output.move"),
                 Affine.batchNorm(w, p + "output.norm", eps), Rprelu.load(w, p + "output.rprelu"));
         fc2 = new BinaryLinear(down.move(), down.weights().withInputsReordered(channelOf),
                 withLayerScale(down.epilogue(), config.layerScale() ? Affine.layerScale(w, p + "output.layerscale") : null));
         // fc1's shortcut is hn2 tiled across the I outputs, read in place; its output t is only ever
-        // binarised (with fc2's move, in fc1's output order) and channel-pooled, which the GEMM
-        // epilogue does directly.
-        fc1 = new BinaryLinear(up.move(), up.weights(),
-                up.epilogue().withTiledResidual(c).withSignShift(BinaryLinear.inOrder(fc2.move(), channelOf)));
+        // binarised (with fc2's move) and channel-pooled, which the GEMM epilogue does directly.
+        fc1 = new BinaryLinear(up.move(), up.weights().withRowsReordered(channelOf),
+                up.epilogue().withTiledResidual(c).withSignShift(fc2.move()).withInterleavedChannels(groups));
 
         // The attention output's epilogue goes on through LayerScale_o, the shortcut h, BN_after and
         // fc1's move: it writes h2, hn2 and fc1's input signs in one pass.

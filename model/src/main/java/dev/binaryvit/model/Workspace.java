@@ -18,12 +18,13 @@ final class Workspace {
 
     /**
      * Bytes added to each buffer, a different multiple per buffer, so that buffers of equal size
-     * allocated one after another do not start at the same offset within a 4 KB page. Stage 0's activations are exactly 196 pages (3136 x 64
-     * floats), so buffers allocated one after another often did, and a pass reading one buffer while
-     * writing another then paid for it (4K aliasing, loads held behind stores whose addresses match
-     * in their low 12 bits, or conflicts in the L1's sets, whose period is also 4 KB). At 256-bit vectors half the JVMs ran every operator about 1.5 times slower
-     * ({@code ModelTime} and the operator profile: 27.4-28.6 ms in 4 of 8 runs, 18.0-19.1 in the
-     * others); with the skew 17.4-19.8 ms in 7 of 7.
+     * allocated one after another do not start at the same offset within a 4 KB page. Stage 0's
+     * activations are exactly 196 pages (3136 x 64 floats), so buffers allocated one after another
+     * often did, and a pass reading one buffer while writing another then paid for it (4K aliasing,
+     * loads held behind stores whose addresses match in their low 12 bits, or conflicts in the L1's
+     * sets, whose period is also 4 KB). At 256-bit vectors half the JVMs ran every operator about 1.5
+     * times slower ({@code ModelTime} and the operator profile: 27.4-28.6 ms in 4 of 8 runs, 18.0-19.1
+     * in the others); with the skew 17.4-19.8 ms in 7 of 7.
      */
     private static final int SKEW_BYTES = 320;
 
